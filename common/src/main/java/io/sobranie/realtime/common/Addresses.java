@@ -1,0 +1,34 @@
+package io.sobranie.realtime.common;
+
+/** Every event-bus address the realtime services use, defined once. */
+public final class Addresses {
+  private Addresses() {
+  }
+
+  /** gateway → chat (request/reply): a client's channel message. Reply: {@link io.sobranie.realtime.common.bus.Ack}. */
+  public static final String CHAT_MESSAGE = "realtime.chat.message";
+  /** gateway → chat: a typing indicator. */
+  public static final String CHAT_TYPING = "realtime.chat.typing";
+  /** gateway → chat: a WebRTC signal. */
+  public static final String CHAT_SIGNAL = "realtime.chat.signal";
+
+  /** services → chat (request/reply): publish on a channel as a service. */
+  public static final String PUBLISH = "realtime.publish";
+  /** services → chat (request/reply): broadcast to a channel or to every connection. */
+  public static final String BROADCAST = "realtime.broadcast";
+
+  public static final String PRESENCE_CONNECT = "realtime.presence.connect";
+  public static final String PRESENCE_DISCONNECT = "realtime.presence.disconnect";
+  public static final String PRESENCE_JOIN = "realtime.presence.join";
+  public static final String PRESENCE_LEAVE = "realtime.presence.leave";
+  public static final String PRESENCE_QUERY = "realtime.presence.query";
+
+  public static final String NOTIFY = "realtime.notify";
+  public static final String NOTIFY_READ = "realtime.notify.read";
+  public static final String NOTIFY_UNREAD = "realtime.notify.unread";
+  /** Published by the notification service for push gateways. */
+  public static final String OFFLINE_NOTIFICATION = "realtime.offline.notification";
+
+  /** Published to every gateway node's Hub: one {@link io.sobranie.realtime.common.bus.Envelope} per event. */
+  public static final String DELIVER = "realtime.deliver";
+}

@@ -1,0 +1,61 @@
+package io.sobranie.realtime.common;
+
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A request that failed for a reason the client should hear about: carries the wire
+ * {@link ErrorCode} and a human-readable message. Crosses the event bus as a
+ * {@link ReplyException} whose message is {@code "<code> <text>"}.
+ */
+public final class RealtimeException extends RuntimeException {
+  private final ErrorCode code;
+
+  public RealtimeException(ErrorCode code, String message) {
+    super(message, null, false, false);
+    this.code = code;
+  }
+
+  public ErrorCode code() {
+    return code;
+  }
+
+  public static RealtimeException badRequest(String message) {
+    return new RealtimeException(ErrorCode.BAD_REQUEST, message);
+  }
+
+  public static RealtimeException forbidden(String message) {
+    return new RealtimeException(ErrorCode.FORBIDDEN, message);
+  }
+
+  /** The REST error body: {@code {"error":{"code":…,"message":…}}}. */
+  public JsonObject toRestBody() {
+    return new JsonObject().put("error", new JsonObject().put("code", code.wire()).put("message", getMessage()));
+  }
+
+  /** Encodes this error for {@code message.fail(…)}: failure code = HTTP status, message = "code text". */
+  public String toReplyMessage() {
+    return code.wire() + " " + getMessage();
+  }
+
+  /**
+   * Turns any failure (a reply from another verticle, a timeout, a bug) into the error the
+   * client sees. Unknown exceptions become {@code internal} without their details.
+   */
+  public static RealtimeException from(Throwable failure) {
+    if (failure instanceof RealtimeException e) {
+      return e;
+    }
+    if (failure instanceof ReplyException reply) {
+      if (reply.failureType() == ReplyFailure.RECIPIENT_FAILURE && reply.getMessage() != null) {
+        String text = reply.getMessage();
+        int space = text.indexOf(' ');
+        ErrorCode code = ErrorCode.fromWire(space < 0 ? text : text.substring(0, space));
+        return new RealtimeException(code, space < 0 ? code.wire() : text.substring(space + 1));
+      }
+      return new RealtimeException(ErrorCode.UNAVAILABLE, "service temporarily unavailable, try again");
+    }
+    return new RealtimeException(ErrorCode.INTERNAL, "internal error");
+  }
+}

@@ -1,0 +1,63 @@
+package io.sobranie.realtime.common.auth;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The authenticated caller, taken from a verified token: the user id (the {@code sub} claim),
+ * the {@code roles} and {@code circles} claims used by channel rules, and when the token expires.
+ */
+public record Principal(String userId, Set<String> roles, Set<String> circles, long expiresAtMs) {
+  private static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9_\\-.@]{1,64}");
+
+  public static final String ROLE_SERVICE = "service";
+
+  public Principal {
+    roles = Set.copyOf(roles);
+    circles = Set.copyOf(circles);
+  }
+
+  /** True for 1..64 characters of {@code [A-Za-z0-9_\-.@]}. */
+  public static boolean isValidUserId(String id) {
+    return id != null && USER_ID.matcher(id).matches();
+  }
+
+  public boolean isService() {
+    return roles.contains(ROLE_SERVICE);
+  }
+
+  /** The {@code from} of what this principal publishes: the user id, or {@code service:{sub}} for services. */
+  public String publisherName() {
+    return isService() ? "service:" + userId : userId;
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject()
+        .put("userId", userId)
+        .put("roles", new JsonArray(roles.stream().sorted().toList()))
+        .put("circles", new JsonArray(circles.stream().sorted().toList()))
+        .put("exp", expiresAtMs);
+  }
+
+  public static Principal fromJson(JsonObject json) {
+    return new Principal(
+        json.getString("userId"),
+        strings(json.getJsonArray("roles")),
+        strings(json.getJsonArray("circles")),
+        json.getLong("exp", 0L));
+  }
+
+  /** The string form of every element of a claim array (ids may be numbers in tokens); empty for null. */
+  static Set<String> strings(JsonArray array) {
+    if (array == null) {
+      return Set.of();
+    }
+    return array.stream()
+        .filter(v -> v instanceof String || v instanceof Number)
+        .map(String::valueOf)
+        .collect(Collectors.toUnmodifiableSet());
+  }
+}

@@ -1,0 +1,43 @@
+package io.sobranie.realtime.common.bus;
+
+/**
+ * What is published on {@link io.sobranie.realtime.common.Addresses#DELIVER} for every gateway's
+ * Hub: a small record, not a finished client frame, so each node encodes the frame once.
+ *
+ * @param kind        what it is and so how it is addressed
+ * @param target      the channel ({@link Kind#MESSAGE}, {@link Kind#TYPING}) or the user id
+ * @param seq         the channel seq of a {@link Kind#MESSAGE}, else 0
+ * @param epoch       the stream epoch of a {@link Kind#MESSAGE}, else null
+ * @param id          the server id of the event, or null
+ * @param from        the publisher (user id or {@code service:{sub}}), or null
+ * @param ts          when it happened, epoch milliseconds
+ * @param messageKind the service-given kind of a message, or null
+ * @param data        the payload as encoded JSON text, or null
+ * @param excludeUser a user whose connections must not receive it (the typer), or null
+ */
+public record Envelope(Kind kind, String target, long seq, String epoch, String id, String from, long ts,
+                       String messageKind, String data, String excludeUser) {
+
+  /** Kinds with explicit wire codes (the codec writes the code, never the ordinal). */
+  public enum Kind {
+    /** A stored channel message with a seq. */
+    MESSAGE(1),
+    /** A typing indicator on a channel: {@code data} is the {@code active} boolean. */
+    TYPING(2);
+
+    public final int code;
+
+    Kind(int code) {
+      this.code = code;
+    }
+
+    static Kind of(int code) {
+      for (Kind kind : values()) {
+        if (kind.code == code) {
+          return kind;
+        }
+      }
+      throw new IllegalArgumentException("unknown envelope kind " + code);
+    }
+  }
+}

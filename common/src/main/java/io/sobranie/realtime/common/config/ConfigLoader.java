@@ -1,0 +1,329 @@
+package io.sobranie.realtime.common.config;
+
+import io.sobranie.realtime.common.Ids;
+import io.sobranie.realtime.common.channel.ChannelRules;
+import io.sobranie.realtime.common.channel.NamespaceRules;
+import io.sobranie.realtime.common.channel.Rule;
+import io.sobranie.realtime.common.store.HistoryLimits;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Builds the {@link RealtimeConfig}: defaults, then the optional JSON file named by
+ * {@code CONFIG_FILE} (same key names, plus {@code CHANNELS}), then environment variables.
+ * Every value is validated; a bad one throws {@link ConfigException} naming its key.
+ * Reads the file synchronously: call it before Vert.x starts, never on an event loop.
+ */
+public final class ConfigLoader {
+  public static final String CONFIG_FILE = "CONFIG_FILE";
+  public static final String CHANNELS = "CHANNELS";
+  private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_\\-.@]{1,64}");
+  private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_\\-.]{1,64}");
+
+  /** Every key the loader knows, with its default ("" = unset). */
+  private static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
+
+  static {
+    DEFAULTS.put("HTTP_PORT", "8080");
+    DEFAULTS.put("HTTP_HOST", "0.0.0.0");
+    DEFAULTS.put("ROLES", "gateway,chat,presence,notification");
+    DEFAULTS.put("NODE_ID", "");
+    DEFAULTS.put("DEV_MODE", "false");
+    DEFAULTS.put("JWT_SECRET", "");
+    DEFAULTS.put("JWT_PUBLIC_KEY", "");
+    DEFAULTS.put("JWT_JWKS_URL", "");
+    DEFAULTS.put("JWT_ISSUER", "");
+    DEFAULTS.put("JWT_AUDIENCE", "");
+    DEFAULTS.put("REDIS_URL", "");
+    DEFAULTS.put("CLUSTER", "false");
+    DEFAULTS.put("CLUSTER_MEMBERS", "127.0.0.1");
+    DEFAULTS.put("CLUSTER_PORT", "5701");
+    DEFAULTS.put("CLUSTER_HOST", "127.0.0.1");
+    DEFAULTS.put("MAX_CONNECTIONS", "10000");
+    DEFAULTS.put("MAX_FRAME_BYTES", "65536");
+    DEFAULTS.put("MESSAGES_PER_MINUTE", "100");
+    DEFAULTS.put("SIGNALS_PER_MINUTE", "600");
+    DEFAULTS.put("PRESENCE_GRACE_MS", "1000");
+    DEFAULTS.put("BLOB_DIR", "");
+    DEFAULTS.put("MAX_BLOB_BYTES", String.valueOf(10 * 1024 * 1024));
+    DEFAULTS.put("WS_COMPRESSION", "false");
+    DEFAULTS.put("HEARTBEAT_MS", "25000");
+    DEFAULTS.put("HISTORY_SIZE", "1000");
+    DEFAULTS.put("HISTORY_TTL_SECONDS", "86400");
+    DEFAULTS.put("ALLOWED_ORIGINS", "");
+    DEFAULTS.put(CHANNELS, "");
+  }
+
+  private final Map<String, String> values = new HashMap<>(DEFAULTS);
+
+  private ConfigLoader() {
+  }
+
+  /** Loads from the process environment (and the file it names). */
+  public static RealtimeConfig fromEnvironment() {
+    return load(System.getenv());
+  }
+
+  /** Loads from the given variables (and the file {@code CONFIG_FILE} names among them). */
+  public static RealtimeConfig load(Map<String, String> env) {
+    ConfigLoader loader = new ConfigLoader();
+    String file = env.get(CONFIG_FILE);
+    if (file != null && !file.isBlank()) {
+      loader.mergeFile(Path.of(file));
+    }
+    for (String key : DEFAULTS.keySet()) {
+      String value = env.get(key);
+      if (value != null) {
+        loader.values.put(key, value.trim());
+      }
+    }
+    return loader.build();
+  }
+
+  private void mergeFile(Path path) {
+    JsonObject json;
+    try {
+      json = new JsonObject(Files.readString(path));
+    } catch (IOException e) {
+      throw new ConfigException(CONFIG_FILE, "cannot read " + path + " (" + e.getMessage() + ")");
+    } catch (DecodeException | ClassCastException e) {
+      throw new ConfigException(CONFIG_FILE, path + " is not a JSON object");
+    }
+    for (Map.Entry<String, Object> entry : json) {
+      if (!DEFAULTS.containsKey(entry.getKey())) {
+        throw new ConfigException(CONFIG_FILE, "unknown key '" + entry.getKey() + "' in " + path
+            + " (keys are the environment variable names, e.g. HTTP_PORT, plus CHANNELS)");
+      }
+      Object value = entry.getValue();
+      String text = value instanceof JsonArray array
+          ? String.join(",", array.stream().map(String::valueOf).toList())
+          : value instanceof JsonObject object ? object.encode() : String.valueOf(value);
+      values.put(entry.getKey(), text);
+    }
+  }
+
+  private RealtimeConfig build() {
+    boolean devMode = bool("DEV_MODE");
+    String secret = optional("JWT_SECRET");
+    String publicKey = optional("JWT_PUBLIC_KEY");
+    String jwksUrl = optional("JWT_JWKS_URL");
+    boolean generated = false;
+    if (secret == null && publicKey == null && jwksUrl == null) {
+      if (!devMode) {
+        throw new ConfigException("JWT_SECRET", "not set: set JWT_SECRET (or JWT_PUBLIC_KEY / JWT_JWKS_URL), "
+            + "or DEV_MODE=true to generate a secret for local use");
+      }
+      secret = Ids.secret(32);
+      generated = true;
+    }
+    if (jwksUrl != null) {
+      url("JWT_JWKS_URL", jwksUrl, "http", "https");
+    }
+    String redisUrl = optional("REDIS_URL");
+    if (redisUrl != null) {
+      url("REDIS_URL", redisUrl, "redis", "rediss");
+    }
+    boolean cluster = bool("CLUSTER");
+    if (cluster && redisUrl == null) {
+      throw new ConfigException("CLUSTER", "CLUSTER=true needs REDIS_URL: the in-memory store is per node");
+    }
+    int historySize = integer("HISTORY_SIZE", 1, 1_000_000);
+    long historyTtl = integer("HISTORY_TTL_SECONDS", 1, 365 * 86400);
+    String nodeId = optional("NODE_ID");
+    if (nodeId == null) {
+      nodeId = "node-" + Ids.shortRandom().substring(0, 6);
+    } else if (!NODE_ID.matcher(nodeId).matches()) {
+      throw new ConfigException("NODE_ID", "must be 1..64 characters of [A-Za-z0-9_-.], got '" + nodeId + "'");
+    }
+    List<String> origins = list("ALLOWED_ORIGINS");
+    if (origins.isEmpty() && devMode) {
+      origins = List.of("*");
+    }
+    return new RealtimeConfig(
+        integer("HTTP_PORT", 0, 65535),
+        required("HTTP_HOST"),
+        roles(),
+        nodeId,
+        devMode,
+        secret,
+        generated,
+        publicKey,
+        jwksUrl,
+        optional("JWT_ISSUER"),
+        optional("JWT_AUDIENCE"),
+        redisUrl,
+        cluster,
+        list("CLUSTER_MEMBERS"),
+        integer("CLUSTER_PORT", 1, 65535),
+        required("CLUSTER_HOST"),
+        integer("MAX_CONNECTIONS", 1, 1_000_000),
+        integer("MAX_FRAME_BYTES", 1024, 16 * 1024 * 1024),
+        integer("MESSAGES_PER_MINUTE", 1, 1_000_000),
+        integer("SIGNALS_PER_MINUTE", 1, 1_000_000),
+        integer("PRESENCE_GRACE_MS", 0, 600_000),
+        optional("BLOB_DIR"),
+        integer("MAX_BLOB_BYTES", 1, Integer.MAX_VALUE),
+        bool("WS_COMPRESSION"),
+        integer("HEARTBEAT_MS", 100, 3_600_000),
+        historySize,
+        historyTtl,
+        origins,
+        new ChannelRules(channels(historySize, historyTtl), new HistoryLimits(historySize, historyTtl)));
+  }
+
+  private String optional(String key) {
+    String value = values.get(key);
+    return value == null || value.isBlank() ? null : value.trim();
+  }
+
+  private String required(String key) {
+    String value = optional(key);
+    if (value == null) {
+      throw new ConfigException(key, "must not be empty");
+    }
+    return value;
+  }
+
+  private int integer(String key, int min, int max) {
+    String text = required(key);
+    try {
+      int value = Integer.parseInt(text);
+      if (value >= min && value <= max) {
+        return value;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw new ConfigException(key, "must be an integer from " + min + " to " + max + ", got '" + text + "'");
+  }
+
+  private boolean bool(String key) {
+    String text = required(key).toLowerCase(Locale.ROOT);
+    return switch (text) {
+      case "true", "1", "yes" -> true;
+      case "false", "0", "no" -> false;
+      default -> throw new ConfigException(key, "must be true or false, got '" + text + "'");
+    };
+  }
+
+  private List<String> list(String key) {
+    String text = optional(key);
+    if (text == null) {
+      return List.of();
+    }
+    return Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+
+  private static void url(String key, String text, String... schemes) {
+    try {
+      URI uri = new URI(text);
+      if (uri.getHost() != null && Arrays.asList(schemes).contains(uri.getScheme())) {
+        return;
+      }
+    } catch (Exception ignored) {
+      // reported below
+    }
+    throw new ConfigException(key, "must be a " + String.join(" or ", schemes) + " URL with a host, got '" + text + "'");
+  }
+
+  private Set<Role> roles() {
+    List<String> names = list("ROLES");
+    if (names.isEmpty()) {
+      throw new ConfigException("ROLES", "must name at least one of gateway, chat, presence, notification");
+    }
+    EnumSet<Role> roles = EnumSet.noneOf(Role.class);
+    for (String name : names) {
+      if (name.equalsIgnoreCase("all")) {
+        roles.addAll(EnumSet.allOf(Role.class));
+        continue;
+      }
+      try {
+        roles.add(Role.valueOf(name.toUpperCase(Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("ROLES", "unknown role '" + name + "' (expected gateway, chat, presence, notification or all)");
+      }
+    }
+    return roles;
+  }
+
+  /** The default namespace table, patched per namespace by {@code CHANNELS} (a JSON object). */
+  private Map<String, NamespaceRules> channels(int historySize, long historyTtl) {
+    Map<String, NamespaceRules> table = new HashMap<>(ChannelRules.defaults(historySize, historyTtl));
+    String text = optional(CHANNELS);
+    if (text == null) {
+      return table;
+    }
+    JsonObject json;
+    try {
+      json = new JsonObject(text);
+    } catch (DecodeException | ClassCastException e) {
+      throw new ConfigException(CHANNELS, "must be a JSON object of namespace → rules");
+    }
+    for (String namespace : json.fieldNames()) {
+      String key = CHANNELS + "." + namespace;
+      if (!NAMESPACE.matcher(namespace).matches()) {
+        throw new ConfigException(key, "invalid namespace name");
+      }
+      if (!(json.getValue(namespace) instanceof JsonObject patch)) {
+        throw new ConfigException(key, "must be an object with subscribe, publish, historySize, historyTtlSeconds, presence");
+      }
+      NamespaceRules base = table.getOrDefault(namespace,
+          new NamespaceRules(Rule.DENY, Rule.DENY, historySize, historyTtl, false));
+      table.put(namespace, patch(key, base, patch));
+    }
+    return table;
+  }
+
+  private static NamespaceRules patch(String key, NamespaceRules base, JsonObject patch) {
+    List<String> unknown = new ArrayList<>(patch.fieldNames());
+    unknown.removeAll(List.of("subscribe", "publish", "historySize", "historyTtlSeconds", "presence"));
+    if (!unknown.isEmpty()) {
+      throw new ConfigException(key, "unknown field(s) " + unknown);
+    }
+    try {
+      return new NamespaceRules(
+          patch.containsKey("subscribe") ? Rule.parse(String.valueOf(patch.getValue("subscribe"))) : base.subscribe(),
+          patch.containsKey("publish") ? Rule.parse(String.valueOf(patch.getValue("publish"))) : base.publish(),
+          positive(key + ".historySize", patch.getValue("historySize"), base.historySize()),
+          positive(key + ".historyTtlSeconds", patch.getValue("historyTtlSeconds"), (int) base.historyTtlSeconds()),
+          flag(key + ".presence", patch.getValue("presence"), base.presence()));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(key, e.getMessage());
+    }
+  }
+
+  private static boolean flag(String key, Object value, boolean fallback) {
+    if (value == null) {
+      return fallback;
+    }
+    if (value instanceof Boolean b) {
+      return b;
+    }
+    throw new ConfigException(key, "must be true or false, got " + value);
+  }
+
+  private static int positive(String key, Object value, int fallback) {
+    if (value == null) {
+      return fallback;
+    }
+    if (value instanceof Integer i && i > 0) {
+      return i;
+    }
+    throw new ConfigException(key, "must be a positive integer, got " + value);
+  }
+}

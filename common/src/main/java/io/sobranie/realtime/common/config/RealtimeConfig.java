@@ -1,0 +1,54 @@
+package io.sobranie.realtime.common.config;
+
+import io.sobranie.realtime.common.channel.ChannelRules;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The node's whole configuration, loaded once by {@link ConfigLoader} (defaults &lt; JSON file
+ * &lt; environment) and passed down. Field names follow the environment variables of DESIGN.md.
+ *
+ * @param jwtSecretGenerated true when {@code DEV_MODE} made up the secret (the server then prints a dev token)
+ * @param allowedOrigins     empty means same-origin only; {@code ["*"]} allows any origin
+ */
+public record RealtimeConfig(
+    int httpPort,
+    String httpHost,
+    Set<Role> roles,
+    String nodeId,
+    boolean devMode,
+    String jwtSecret,
+    boolean jwtSecretGenerated,
+    String jwtPublicKey,
+    String jwtJwksUrl,
+    String jwtIssuer,
+    String jwtAudience,
+    String redisUrl,
+    boolean cluster,
+    List<String> clusterMembers,
+    int clusterPort,
+    String clusterHost,
+    int maxConnections,
+    int maxFrameBytes,
+    int messagesPerMinute,
+    int signalsPerMinute,
+    long presenceGraceMs,
+    String blobDir,
+    long maxBlobBytes,
+    boolean wsCompression,
+    long heartbeatMs,
+    int historySize,
+    long historyTtlSeconds,
+    List<String> allowedOrigins,
+    ChannelRules channelRules) {
+
+  public RealtimeConfig {
+    roles = java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(roles));
+    clusterMembers = List.copyOf(clusterMembers);
+    allowedOrigins = List.copyOf(allowedOrigins);
+  }
+
+  public boolean runs(Role role) {
+    return roles.contains(role);
+  }
+}

@@ -1,0 +1,9 @@
+package io.sobranie.realtime.gateway;
+
+import io.sobranie.realtime.common.auth.TokenVerifier;
+import io.sobranie.realtime.common.config.RealtimeConfig;
+import io.sobranie.realtime.common.store.Store;
+
+/** What every gateway component of a node shares: configuration, token verifier, store and hub. */
+record GatewayContext(RealtimeConfig config, TokenVerifier verifier, Store store, Hub hub) {
+}

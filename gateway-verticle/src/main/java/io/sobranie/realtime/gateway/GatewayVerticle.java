@@ -1,0 +1,150 @@
+package io.sobranie.realtime.gateway;
+
+import io.sobranie.realtime.common.ErrorCode;
+import io.sobranie.realtime.common.RealtimeException;
+import io.sobranie.realtime.common.auth.Principal;
+import io.sobranie.realtime.common.config.RealtimeConfig;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The HTTP face of a node, one instance per event loop: the WebSocket endpoint and the REST
+ * routes. Each instance owns a {@link Shard} of the node's {@link Hub} for the connections it accepts.
+ */
+public final class GatewayVerticle extends VerticleBase {
+  private static final Logger LOG = Logger.getLogger(GatewayVerticle.class.getName());
+
+  private final GatewayContext gateway;
+  private final int port;
+  private Shard shard;
+  private Authenticator authenticator;
+  private ChatClient chat;
+  private HttpServer server;
+
+  GatewayVerticle(GatewayContext gateway, int port) {
+    this.gateway = gateway;
+    this.port = port;
+  }
+
+  @Override
+  public Future<?> start() {
+    RealtimeConfig config = gateway.config();
+    shard = new Shard(context, gateway.hub());
+    authenticator = new Authenticator(gateway.verifier(), gateway.store().tickets());
+    chat = new ChatClient(vertx);
+    RestApi rest = new RestApi(gateway, authenticator, chat);
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxFrameBytes());
+
+    Router router = Router.router(vertx);
+    router.get("/realtime/ws").handler(this::upgrade);
+    router.post("/realtime/ticket").handler(rest::ticket);
+    router.post("/realtime/messages").handler(body).handler(rest::messages);
+    router.get("/realtime/history/:channel").handler(rest::history);
+    router.get("/health").handler(this::health);
+    for (ErrorCode code : ErrorCode.values()) {
+      router.errorHandler(code.httpStatus(), this::routeError);
+    }
+    router.errorHandler(405, ctx -> RestApi.sendError(ctx, RealtimeException.badRequest("method not allowed")));
+
+    long sweep = Math.max(25, config.heartbeatMs() / 4);
+    vertx.setPeriodic(sweep, id -> heartbeat());
+
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(config.httpHost())
+        .setPort(port)
+        .setMaxWebSocketFrameSize(config.maxFrameBytes())
+        .setMaxWebSocketMessageSize(config.maxFrameBytes())
+        .setPerMessageWebSocketCompressionSupported(config.wsCompression())
+        .setPerFrameWebSocketCompressionSupported(config.wsCompression());
+    return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
+  }
+
+  /** The port this instance listens on (the real one when configured with 0). */
+  int actualPort() {
+    return server.actualPort();
+  }
+
+  /** {@code GET /realtime/ws}: authenticate, upgrade, then either serve or close 1008. */
+  private void upgrade(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    if (!"websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))) {
+      RestApi.sendError(ctx, RealtimeException.badRequest("expected a WebSocket upgrade"));
+      return;
+    }
+    request.pause();
+    authenticator.authenticate(request, true)
+        .onComplete(auth -> context.runOnContext(v -> accept(request, auth)));
+  }
+
+  private void accept(HttpServerRequest request, AsyncResult<Principal> auth) {
+    String ip = request.remoteAddress() == null ? "?" : request.remoteAddress().hostAddress();
+    request.toWebSocket().onComplete(upgraded -> {
+      if (upgraded.failed()) {
+        LOG.fine("connect transport=websocket ip=" + ip + " outcome=upgrade-failed: " + upgraded.cause().getMessage());
+        return;
+      }
+      if (auth.failed()) {
+        LOG.info("connect transport=websocket ip=" + ip + " outcome=unauthorized (" + auth.cause().getMessage() + ")");
+        upgraded.result().close(WebSocketConnection.CLOSE_POLICY, "unauthorized");
+        return;
+      }
+      LOG.info("connect transport=websocket user=" + auth.result().userId() + " ip=" + ip + " outcome=accepted");
+      new WebSocketConnection(upgraded.result(), auth.result(), shard, gateway, chat).open();
+    });
+  }
+
+  private void heartbeat() {
+    long now = System.currentTimeMillis();
+    for (WebSocketConnection connection : shard.connections()) {
+      connection.heartbeat(now);
+    }
+  }
+
+  /** {@code GET /health}: 200 when the store answers, else 503. */
+  private void health(RoutingContext ctx) {
+    gateway.store().ping().onComplete(store -> {
+      JsonObject check = new JsonObject().put("id", "store").put("status", store.succeeded() ? "UP" : "DOWN");
+      JsonObject body = new JsonObject().put("status", store.succeeded() ? "UP" : "DOWN")
+          .put("node", gateway.config().nodeId())
+          .put("checks", new JsonArray().add(check));
+      ctx.response().setStatusCode(store.succeeded() ? 200 : 503)
+          .putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.encode());
+    });
+  }
+
+  /** Router-level failures (no route, body too large, a bug) in the REST error shape, never a stack trace. */
+  private void routeError(RoutingContext ctx) {
+    int status = ctx.statusCode();
+    RealtimeException error = switch (status) {
+      case 404 -> new RealtimeException(ErrorCode.NOT_FOUND, "no such endpoint");
+      case 413 -> new RealtimeException(ErrorCode.TOO_LARGE, "request body too large");
+      case 400 -> RealtimeException.badRequest("bad request");
+      default -> ctx.failure() != null ? RealtimeException.from(ctx.failure())
+          : new RealtimeException(ErrorCode.INTERNAL, "internal error");
+    };
+    if (error.code() == ErrorCode.INTERNAL && ctx.failure() != null) {
+      LOG.log(Level.SEVERE, "unhandled failure " + ctx.request().method() + " " + ctx.request().path(), ctx.failure());
+    }
+    RestApi.sendError(ctx, error);
+  }
+
+  @Override
+  public Future<?> stop() {
+    for (WebSocketConnection connection : shard.connections()) {
+      connection.close(WebSocketConnection.CLOSE_GOING_AWAY, "server stopping");
+    }
+    return Future.succeededFuture();
+  }
+}

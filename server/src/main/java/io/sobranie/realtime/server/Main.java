@@ -1,0 +1,105 @@
+package io.sobranie.realtime.server;
+
+import io.sobranie.realtime.common.auth.DevTokens;
+import io.sobranie.realtime.common.config.ConfigException;
+import io.sobranie.realtime.common.config.ConfigLoader;
+import io.sobranie.realtime.common.config.RealtimeConfig;
+import io.vertx.core.Vertx;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * Entry point of the fat jar. {@code java -jar realtime-server.jar} runs a node from the
+ * environment (embedded defaults: every role, in-memory store); {@code … token --user X [--ttl S]
+ * [--roles a,b]} prints a token signed with the configured secret.
+ */
+public final class Main {
+  private static final Logger LOG = Logger.getLogger(Main.class.getName());
+
+  private Main() {
+  }
+
+  public static void main(String[] args) {
+    if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+      System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s - %5$s%6$s%n");
+    }
+    try {
+      if (args.length > 0 && args[0].equals("token")) {
+        System.out.println(token(ConfigLoader.fromEnvironment(), Arrays.asList(args).subList(1, args.length)));
+        return;
+      }
+      if (args.length > 0) {
+        throw new UsageException("unknown command '" + args[0] + "'");
+      }
+      serve(ConfigLoader.fromEnvironment());
+    } catch (ConfigException | UsageException e) {
+      System.err.println("error: " + e.getMessage());
+      System.exit(2);
+    }
+  }
+
+  private static void serve(RealtimeConfig config) {
+    Vertx vertx = Vertx.vertx();
+    RealtimeNode.start(vertx, config).onComplete(started -> {
+      if (started.failed()) {
+        System.err.println("error: cannot start: " + started.cause().getMessage());
+        vertx.close().onComplete(v -> System.exit(1));
+        return;
+      }
+      RealtimeNode node = started.result();
+      LOG.info("node=" + config.nodeId() + " roles=" + config.roles() + " store=memory listening on http://"
+          + config.httpHost() + ":" + node.port());
+      System.out.println("Sobranie Realtime listening on port " + node.port() + " (node " + config.nodeId() + ")");
+      if (config.jwtSecretGenerated()) {
+        System.out.println("DEV_MODE: generated a JWT secret for this run. A token for user 'dev' (valid 24 h):");
+        System.out.println(DevTokens.mint(config.jwtSecret(), "dev", 86_400, List.of()));
+      }
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> node.close().toCompletionStage().toCompletableFuture().join()));
+    });
+  }
+
+  /** {@code token --user X [--ttl S] [--roles a,b]}. */
+  static String token(RealtimeConfig config, List<String> args) {
+    Map<String, String> options = options(args, List.of("--user", "--ttl", "--roles"));
+    String user = options.get("--user");
+    if (user == null || !io.sobranie.realtime.common.auth.Principal.isValidUserId(user)) {
+      throw new UsageException("token needs --user with 1..64 characters of [A-Za-z0-9_-.@]");
+    }
+    long ttl;
+    try {
+      ttl = Long.parseLong(options.getOrDefault("--ttl", "3600"));
+    } catch (NumberFormatException e) {
+      throw new UsageException("--ttl must be a number of seconds");
+    }
+    if (ttl <= 0) {
+      throw new UsageException("--ttl must be positive");
+    }
+    if (config.jwtSecret() == null || config.jwtSecretGenerated()) {
+      throw new UsageException("token needs JWT_SECRET (the server's HS256 secret) in the environment");
+    }
+    String roles = options.getOrDefault("--roles", "");
+    return DevTokens.mint(config.jwtSecret(), user, ttl,
+        Arrays.stream(roles.split(",")).map(String::trim).filter(r -> !r.isEmpty()).toList());
+  }
+
+  private static Map<String, String> options(List<String> args, List<String> known) {
+    Map<String, String> options = new java.util.HashMap<>();
+    for (int i = 0; i < args.size(); i += 2) {
+      String name = args.get(i);
+      if (!known.contains(name) || i + 1 >= args.size()) {
+        throw new UsageException("usage: token --user ID [--ttl SECONDS] [--roles a,b]");
+      }
+      options.put(name, args.get(i + 1));
+    }
+    return options;
+  }
+
+  /** A command line that cannot be understood. */
+  static final class UsageException extends RuntimeException {
+    UsageException(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,81 @@
+package io.sobranie.realtime.server;
+
+import io.sobranie.realtime.chat.ChatVerticle;
+import io.sobranie.realtime.common.auth.TokenVerifier;
+import io.sobranie.realtime.common.bus.Codecs;
+import io.sobranie.realtime.common.config.RealtimeConfig;
+import io.sobranie.realtime.common.config.Role;
+import io.sobranie.realtime.common.store.InMemoryStore;
+import io.sobranie.realtime.common.store.Store;
+import io.sobranie.realtime.gateway.GatewayRole;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.logging.Logger;
+
+/**
+ * One running node: the Vert.x instance, the store and the roles {@code ROLES} asks for. Used by
+ * {@link Main} and by tests, so tests start exactly what production starts.
+ */
+public final class RealtimeNode {
+  private static final Logger LOG = Logger.getLogger(RealtimeNode.class.getName());
+  private static final long SWEEP_MS = 60_000;
+
+  private final Vertx vertx;
+  private final RealtimeConfig config;
+  private final Store store;
+  private final int port;
+
+  private RealtimeNode(Vertx vertx, RealtimeConfig config, Store store, int port) {
+    this.vertx = vertx;
+    this.config = config;
+    this.store = store;
+    this.port = port;
+  }
+
+  /** Starts a node on a Vert.x instance it then owns (closed by {@link #close}). */
+  public static Future<RealtimeNode> start(Vertx vertx, RealtimeConfig config) {
+    if (config.redisUrl() != null) {
+      return Future.failedFuture(new IllegalStateException(
+          "REDIS_URL: the Redis store is not part of this version yet; unset REDIS_URL to use the in-memory store"));
+    }
+    if (config.cluster()) {
+      return Future.failedFuture(new IllegalStateException("CLUSTER: clustering is not part of this version yet"));
+    }
+    Codecs.register(vertx);
+    InMemoryStore store = new InMemoryStore(config.channelRules()::historyLimits);
+    vertx.setPeriodic(SWEEP_MS, id -> store.sweep());
+    return TokenVerifier.create(vertx, config).compose(verifier -> deployRoles(vertx, config, verifier, store))
+        .map(port -> new RealtimeNode(vertx, config, store, port));
+  }
+
+  private static Future<Integer> deployRoles(Vertx vertx, RealtimeConfig config, TokenVerifier verifier, Store store) {
+    for (Role role : new Role[] {Role.PRESENCE, Role.NOTIFICATION}) {
+      if (config.runs(role)) {
+        LOG.warning("role " + role.configName() + " is not part of this version yet: nothing to run for it");
+      }
+    }
+    Future<?> chat = config.runs(Role.CHAT)
+        ? vertx.deployVerticle(new ChatVerticle(config.channelRules(), store.history()))
+        : Future.succeededFuture();
+    return chat.compose(v -> config.runs(Role.GATEWAY)
+        ? GatewayRole.deploy(vertx, config, verifier, store, Math.max(1, Runtime.getRuntime().availableProcessors()))
+        : Future.succeededFuture(-1));
+  }
+
+  /** The HTTP port of the gateway, or -1 when this node runs no gateway. */
+  public int port() {
+    return port;
+  }
+
+  public RealtimeConfig config() {
+    return config;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public Future<Void> close() {
+    return vertx.close().compose(v -> store.close());
+  }
+}
