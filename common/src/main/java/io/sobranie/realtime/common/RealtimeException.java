@@ -51,7 +51,11 @@ public final class RealtimeException extends RuntimeException {
       if (reply.failureType() == ReplyFailure.RECIPIENT_FAILURE && reply.getMessage() != null) {
         String text = reply.getMessage();
         int space = text.indexOf(' ');
-        ErrorCode code = ErrorCode.fromWire(space < 0 ? text : text.substring(0, space));
+        String wire = space < 0 ? text : text.substring(0, space);
+        ErrorCode code = ErrorCode.fromWire(wire);
+        if (!code.wire().equals(wire)) {
+          return new RealtimeException(ErrorCode.INTERNAL, "internal error"); // not one of ours: keep its text out
+        }
         return new RealtimeException(code, space < 0 ? code.wire() : text.substring(space + 1));
       }
       return new RealtimeException(ErrorCode.UNAVAILABLE, "service temporarily unavailable, try again");

@@ -6,6 +6,10 @@ import io.sobranie.realtime.common.store.Store;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 
 /** Deploys the gateway role of a node: the hub, then one HTTP verticle per event loop on one port. */
 public final class GatewayRole {
@@ -15,16 +19,19 @@ public final class GatewayRole {
   /** Deploys and answers the port the gateway listens on. */
   public static Future<Integer> deploy(Vertx vertx, RealtimeConfig config, TokenVerifier verifier, Store store, int instances) {
     GatewayContext gateway = new GatewayContext(config, verifier, store, new Hub(store.history()));
-    GatewayVerticle first = new GatewayVerticle(gateway, config.httpPort());
+    List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
     return vertx.deployVerticle(new HubVerticle(gateway.hub()))
-        .compose(hub -> vertx.deployVerticle(first))
+        .compose(hub -> vertx.deployVerticle(() -> {
+          GatewayVerticle verticle = new GatewayVerticle(gateway);
+          verticles.add(verticle);
+          return verticle;
+        }, new DeploymentOptions().setInstances(instances)))
         .compose(id -> {
-          int port = first.actualPort(); // with HTTP_PORT=0 the others share the port the first got
-          if (instances <= 1) {
-            return Future.succeededFuture(port);
-          }
-          return vertx.deployVerticle(() -> new GatewayVerticle(gateway, port),
-              new DeploymentOptions().setInstances(instances - 1)).map(port);
+          // Vert.x shares one server socket among the instances; check that it did.
+          Set<Integer> ports = verticles.stream().map(GatewayVerticle::actualPort).collect(Collectors.toSet());
+          return ports.size() == 1
+              ? Future.succeededFuture(ports.iterator().next())
+              : Future.failedFuture(new IllegalStateException("gateway instances listen on different ports " + ports));
         });
   }
 }

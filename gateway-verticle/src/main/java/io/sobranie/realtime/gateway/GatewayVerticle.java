@@ -27,15 +27,13 @@ public final class GatewayVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(GatewayVerticle.class.getName());
 
   private final GatewayContext gateway;
-  private final int port;
   private Shard shard;
   private Authenticator authenticator;
   private ChatClient chat;
   private HttpServer server;
 
-  GatewayVerticle(GatewayContext gateway, int port) {
+  GatewayVerticle(GatewayContext gateway) {
     this.gateway = gateway;
-    this.port = port;
   }
 
   @Override
@@ -63,8 +61,11 @@ public final class GatewayVerticle extends VerticleBase {
 
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.httpHost())
-        .setPort(port)
-        .setMaxWebSocketFrameSize(config.maxFrameBytes())
+        // A negative port is Vert.x's "random port shared by every instance": HTTP_PORT=0 gives one port.
+        .setPort(config.httpPort() == 0 ? -1 : config.httpPort())
+        // Frames up to twice the limit are read whole, so the 1009 close reaches the client
+        // (closing on unread input would reset the connection); larger ones Netty drops outright.
+        .setMaxWebSocketFrameSize(2 * config.maxFrameBytes())
         .setMaxWebSocketMessageSize(config.maxFrameBytes())
         .setPerMessageWebSocketCompressionSupported(config.wsCompression())
         .setPerFrameWebSocketCompressionSupported(config.wsCompression());

@@ -22,6 +22,8 @@ final class Subscription {
   private final Consumer<StreamPosition> onJoined;
   /** Live messages that arrived before {@link #goLive}; null once live. */
   private List<Pending> pending = new ArrayList<>();
+  /** Run once live: answers to repeated subscribes that came while this one was starting. */
+  private List<Runnable> onLive = new ArrayList<>();
   private long lastSent;
   private String epoch;
   private boolean cancelled;
@@ -56,6 +58,16 @@ final class Subscription {
   void cancel() {
     cancelled = true;
     pending = null;
+    onLive = null;
+  }
+
+  /** Runs {@code action} once this subscription is live (now, if it is). */
+  void whenLive(Runnable action) {
+    if (live()) {
+      action.run();
+    } else if (!cancelled) {
+      onLive.add(action);
+    }
   }
 
   /** The hub has registered the subscription: everything after {@code position} will be offered. */
@@ -77,6 +89,9 @@ final class Subscription {
     for (Pending p : buffered) {
       offer(p.envelope, p.frame);
     }
+    List<Runnable> waiting = onLive;
+    onLive = null;
+    waiting.forEach(Runnable::run);
   }
 
   /** An envelope from the hub (in seq order per channel). */

@@ -116,6 +116,9 @@ final class WebSocketConnection {
       }
     } catch (RealtimeException e) {
       sendError(ref, e);
+    } catch (RuntimeException bug) {
+      LOG.log(Level.SEVERE, "frame handling failed user=" + principal.userId() + " connection=" + id, bug);
+      sendError(ref, new RealtimeException(ErrorCode.INTERNAL, "internal error"));
     }
   }
 
@@ -129,10 +132,9 @@ final class WebSocketConnection {
     }
     Subscription existing = channel.name().equals(Channel.BROADCAST) ? broadcast : subscriptions.get(channel.name());
     if (existing != null) {
-      if (!existing.live()) {
-        throw RealtimeException.badRequest("a subscribe to " + channel.name() + " is already in progress");
-      }
-      sendJson(withRef(Frames.subscribed(channel.name(), new StreamPosition(existing.lastSent(), existing.epoch()), false), ref));
+      // Idempotent: answered with where this connection stands, without a second replay.
+      existing.whenLive(() -> sendJson(withRef(Frames.subscribed(channel.name(),
+          new StreamPosition(existing.lastSent(), existing.epoch()), false), ref)));
       return;
     }
     if (subscriptions.size() >= MAX_SUBSCRIPTIONS) {

@@ -75,6 +75,10 @@ public final class RealtimeNode {
     return vertx;
   }
 
+  public Store store() {
+    return store;
+  }
+
   public Future<Void> close() {
     return vertx.close().compose(v -> store.close());
   }

@@ -144,12 +144,20 @@ final class InMemoryHistoryStore implements HistoryStore {
 
   @Override
   public Future<HistoryPage> after(String channel, long since, int limit) {
-    return Future.succeededFuture(stream(channel).after(since, limit));
+    Stream stream = trimmed(channel);
+    return Future.succeededFuture(stream.after(since, limit));
   }
 
   @Override
   public Future<HistoryPage> latest(String channel, int limit) {
-    return Future.succeededFuture(stream(channel).latest(limit));
+    return Future.succeededFuture(trimmed(channel).latest(limit));
+  }
+
+  /** The channel's stream with messages past their age dropped, so reads never serve expired history. */
+  private Stream trimmed(String channel) {
+    Stream stream = stream(channel);
+    stream.trim(clock.getAsLong(), limitsOf.apply(channel));
+    return stream;
   }
 
   /** Drops streams that have expired (called periodically so abandoned channels free their memory). */

@@ -1,0 +1,120 @@
+package io.sobranie.realtime.server;
+
+import io.sobranie.realtime.common.auth.DevTokens;
+import io.sobranie.realtime.common.config.ConfigLoader;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+
+/**
+ * Starts a real node (every role, embedded store, random port on 127.0.0.1) before each test,
+ * exactly as {@link Main} does, and gives tests real clients for it.
+ */
+abstract class ServerTestBase {
+  static final String SECRET = "test-secret-0123456789-abcdefghijklmnop";
+
+  protected RealtimeNode node;
+  protected Vertx clientVertx;
+  protected HttpClient http;
+  private final List<WsClient> clients = new ArrayList<>();
+
+  /** Settings on top of the test defaults; override to change them for a test class. */
+  protected Map<String, String> settings() {
+    return Map.of();
+  }
+
+  @BeforeEach
+  void startNode() {
+    Map<String, String> env = new HashMap<>();
+    env.put("JWT_SECRET", SECRET);
+    env.put("HTTP_PORT", "0");
+    env.put("HTTP_HOST", "127.0.0.1");
+    env.put("NODE_ID", "test-node");
+    env.putAll(settings());
+    node = RealtimeNode.start(Vertx.vertx(), ConfigLoader.load(env)).await();
+    clientVertx = Vertx.vertx();
+    http = clientVertx.createHttpClient();
+  }
+
+  @AfterEach
+  void stopNode() {
+    clients.forEach(WsClient::close);
+    clientVertx.close().await();
+    node.close().await();
+  }
+
+  protected int port() {
+    return node.port();
+  }
+
+  static String token(String user, String... roles) {
+    return DevTokens.mint(SECRET, user, 3600, List.of(roles));
+  }
+
+  static String tokenWithCircles(String user, String... circles) {
+    long now = System.currentTimeMillis() / 1000;
+    return DevTokens.sign(SECRET, new JsonObject().put("sub", user).put("exp", now + 3600)
+        .put("circles", new JsonArray(List.of((Object[]) circles))));
+  }
+
+  /** A connected client (its {@code connected} frame consumed), closed after the test. */
+  protected WsClient connect(String token) {
+    WsClient client = WsClient.connect(clientVertx, port(), token);
+    clients.add(client);
+    return client;
+  }
+
+  /** A client opened with the given query and header, nothing consumed, closed after the test. */
+  protected WsClient open(String query, String bearer) {
+    WsClient client = WsClient.open(clientVertx, port(), query, bearer);
+    clients.add(client);
+    return client;
+  }
+
+  record Response(int status, Map<String, String> headers, String body) {
+    JsonObject json() {
+      return new JsonObject(body);
+    }
+
+    String errorCode() {
+      return json().getJsonObject("error").getString("code");
+    }
+  }
+
+  protected Response request(HttpMethod method, String uri, String bearer, String body) {
+    RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port()).setURI(uri);
+    if (bearer != null) {
+      options.addHeader("Authorization", "Bearer " + bearer);
+    }
+    return http.request(options)
+        .compose(request -> body == null ? request.send() : request.send(Buffer.buffer(body)))
+        .compose(response -> response.body().map(b -> toResponse(response, b)))
+        .await();
+  }
+
+  private static Response toResponse(HttpClientResponse response, Buffer body) {
+    Map<String, String> headers = new HashMap<>();
+    response.headers().forEach(e -> headers.put(e.getKey().toLowerCase(), e.getValue()));
+    return new Response(response.statusCode(), headers, body.toString());
+  }
+
+  static JsonObject frame(String type) {
+    return new JsonObject().put("type", type);
+  }
+
+  static Set<String> set(String... values) {
+    return Set.of(values);
+  }
+}
