@@ -7,6 +7,8 @@ import io.sobranie.realtime.common.RealtimeException;
 import io.sobranie.realtime.common.bus.Ack;
 import io.sobranie.realtime.common.bus.ChatMessage;
 import io.sobranie.realtime.common.bus.Envelope;
+import io.sobranie.realtime.common.bus.Replies;
+import io.sobranie.realtime.common.bus.ServiceRequests;
 import io.sobranie.realtime.common.channel.Channel;
 import io.sobranie.realtime.common.channel.ChannelRules;
 import io.sobranie.realtime.common.store.AppendResult;
@@ -24,7 +26,8 @@ import java.util.logging.Logger;
 /**
  * Channel messages: validates them, checks publish rights, assigns the seq and stores them in one
  * atomic append, replies with the ack and publishes the delivery envelope to every gateway.
- * Stateless: any number of instances on any nodes may serve the same channel.
+ * Everything that carries a seq comes through here: client messages, and services' publish and
+ * broadcast. Stateless: any number of instances on any nodes may serve the same channel.
  */
 public final class ChatVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(ChatVerticle.class.getName());
@@ -39,35 +42,55 @@ public final class ChatVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return vertx.eventBus().<JsonObject>consumer(Addresses.CHAT_MESSAGE, this::onMessage).completion();
+    return Future.all(
+        vertx.eventBus().<JsonObject>consumer(Addresses.CHAT_MESSAGE, this::onClientMessage).completion(),
+        vertx.eventBus().<JsonObject>consumer(Addresses.PUBLISH, this::onPublish).completion(),
+        vertx.eventBus().<JsonObject>consumer(Addresses.BROADCAST, this::onBroadcast).completion());
   }
 
-  private void onMessage(Message<JsonObject> request) {
-    ChatMessage message;
-    Channel channel;
-    try {
-      message = ChatMessage.fromJson(request.body());
-      channel = Channel.parse(message.channel());
-      rules.checkPublish(message.principal(), channel);
-    } catch (RealtimeException e) {
-      fail(request, e);
-      return;
-    }
-    MessageDraft draft = new MessageDraft(Ids.unique("m-"), message.principal().publisherName(), null,
-        Json.encode(message.data()), System.currentTimeMillis());
-    // Keys are per user: another user's retry with the same idem is a different message.
-    String idemKey = message.idem() == null ? null : message.principal().userId() + "\u0000" + message.idem();
-    history.append(channel.name(), draft, idemKey)
-        .onSuccess(result -> {
-          if (!result.duplicate()) {
-            publish(channel.name(), result);
-          }
-          StoredMessage stored = result.message();
-          request.reply(new Ack(channel.name(), stored.seq(), stored.id(), stored.ts()).toJson());
+  /** A client's message: its publish right is checked here; {@code from} is its principal. */
+  private void onClientMessage(Message<JsonObject> request) {
+    Replies.handle(request, body -> {
+      ChatMessage message = ChatMessage.fromJson(body);
+      rules.checkPublish(message.principal(), Channel.parse(message.channel()));
+      // Keys are per user: another user's retry with the same idem is a different message.
+      String idemKey = message.idem() == null ? null : message.principal().userId() + "\u0000" + message.idem();
+      return append(message.channel(), message.principal().publisherName(), null, message.data(), idemKey)
+          .map(stored -> new Ack(message.channel(), stored.seq(), stored.id(), stored.ts()).toJson());
+    });
+  }
+
+  /** {@code realtime.publish}: services in the cluster are trusted with their {@code from}. */
+  private void onPublish(Message<JsonObject> request) {
+    Replies.handle(request, body -> {
+      ServiceRequests.Publish publish = ServiceRequests.Publish.fromJson(body);
+      return append(publish.channel(), publish.from(), publish.kind(), publish.data(), null)
+          .map(stored -> new JsonObject().put("channel", publish.channel()).put("seq", stored.seq()).put("id", stored.id()));
+    });
+  }
+
+  /** {@code realtime.broadcast}: like publish, on {@code broadcast} when no channel is given. */
+  private void onBroadcast(Message<JsonObject> request) {
+    Replies.handle(request, body -> {
+      ServiceRequests.Broadcast broadcast = ServiceRequests.Broadcast.fromJson(body);
+      return append(broadcast.channel(), broadcast.from(), broadcast.kind(), broadcast.data(), null)
+          .map(stored -> new JsonObject().put("channel", broadcast.channel()).put("seq", stored.seq()).put("id", stored.id()));
+    });
+  }
+
+  /** Stores a message (once per idempotency key) and, if new, publishes its envelope. */
+  private Future<StoredMessage> append(String channel, String from, String kind, Object data, String idemKey) {
+    MessageDraft draft = new MessageDraft(Ids.unique("m-"), from, kind, Json.encode(data), System.currentTimeMillis());
+    return history.append(channel, draft, idemKey)
+        .recover(failure -> {
+          LOG.log(Level.WARNING, "append failed channel=" + channel + " from=" + from, failure);
+          return Future.failedFuture(new RealtimeException(ErrorCode.UNAVAILABLE, "message store unavailable, try again"));
         })
-        .onFailure(failure -> {
-          LOG.log(Level.WARNING, "append failed channel=" + channel.name() + " user=" + message.principal().userId(), failure);
-          fail(request, new RealtimeException(ErrorCode.UNAVAILABLE, "message store unavailable, try again"));
+        .map(result -> {
+          if (!result.duplicate()) {
+            publish(channel, result);
+          }
+          return result.message();
         });
   }
 
@@ -75,9 +98,5 @@ public final class ChatVerticle extends VerticleBase {
     StoredMessage m = result.message();
     vertx.eventBus().publish(Addresses.DELIVER, new Envelope(Envelope.Kind.MESSAGE, channel, m.seq(), result.epoch(),
         m.id(), m.from(), m.ts(), m.kind(), m.data(), null));
-  }
-
-  private static void fail(Message<?> request, RealtimeException e) {
-    request.fail(e.code().httpStatus(), e.toReplyMessage());
   }
 }

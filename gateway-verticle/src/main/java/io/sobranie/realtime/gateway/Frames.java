@@ -42,6 +42,15 @@ final class Frames {
         + ",\"active\":" + e.data() + "}";
   }
 
+  static String notification(String id, long seq, String kind, String data, long ts, boolean read) {
+    return "{\"type\":\"notification\",\"id\":" + Json.encode(id) + ",\"seq\":" + seq + ",\"kind\":" + Json.encode(kind)
+        + ",\"data\":" + data + ",\"ts\":" + ts + ",\"read\":" + read + "}";
+  }
+
+  static String unreadCount(long count) {
+    return "{\"type\":\"unread_count\",\"count\":" + count + "}";
+  }
+
   static JsonObject subscribed(String channel, StreamPosition position, boolean recovered) {
     return typed(FrameType.SUBSCRIBED).put("channel", channel).put("seq", position.seq())
         .put("epoch", position.epoch()).put("recovered", recovered);

@@ -18,7 +18,8 @@ public final class GatewayRole {
 
   /** Deploys and answers the port the gateway listens on. */
   public static Future<Integer> deploy(Vertx vertx, RealtimeConfig config, TokenVerifier verifier, Store store, int instances) {
-    GatewayContext gateway = new GatewayContext(config, verifier, store, new Hub(store.history()));
+    Streams streams = new Streams(store.history(), store.notifications());
+    GatewayContext gateway = new GatewayContext(config, verifier, store, streams, new Hub(streams), new BusClient(vertx));
     List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
     return vertx.deployVerticle(new HubVerticle(gateway.hub()))
         .compose(hub -> vertx.deployVerticle(() -> {

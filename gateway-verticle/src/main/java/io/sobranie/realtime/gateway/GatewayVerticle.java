@@ -16,20 +16,23 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The HTTP face of a node, one instance per event loop: the WebSocket endpoint and the REST
- * routes. Each instance owns a {@link Shard} of the node's {@link Hub} for the connections it accepts.
+ * The HTTP face of a node, one instance per event loop: WebSocket, SSE and long-poll endpoints
+ * and the REST routes. Each instance owns a {@link Shard} of the node's {@link Hub} for the
+ * sessions it accepts.
  */
 public final class GatewayVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(GatewayVerticle.class.getName());
+  static final long DEFAULT_POLL_TIMEOUT_MS = 25_000;
+  static final long MAX_POLL_TIMEOUT_MS = 60_000;
 
   private final GatewayContext gateway;
   private Shard shard;
   private Authenticator authenticator;
-  private ChatClient chat;
   private HttpServer server;
 
   GatewayVerticle(GatewayContext gateway) {
@@ -40,24 +43,32 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     RealtimeConfig config = gateway.config();
     shard = new Shard(context, gateway.hub());
+    gateway.hub().addShard(shard);
     authenticator = new Authenticator(gateway.verifier(), gateway.store().tickets());
-    chat = new ChatClient(vertx);
-    RestApi rest = new RestApi(gateway, authenticator, chat);
+    RestApi rest = new RestApi(gateway, authenticator);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxFrameBytes());
 
     Router router = Router.router(vertx);
     router.get("/realtime/ws").handler(this::upgrade);
+    router.get("/realtime/events").handler(this::events);
+    router.get("/realtime/poll").handler(this::poll);
+    router.get("/realtime/sse-test").handler(ctx -> Pages.serve(ctx, "sse-test.html"));
     router.post("/realtime/ticket").handler(rest::ticket);
     router.post("/realtime/messages").handler(body).handler(rest::messages);
     router.get("/realtime/history/:channel").handler(rest::history);
+    router.get("/realtime/notifications").handler(rest::notifications);
+    router.post("/realtime/notifications/read").handler(body).handler(rest::markRead);
+    router.post("/realtime/send").handler(body).handler(rest::send);
+    router.post("/realtime/publish").handler(body).handler(rest::publish);
+    router.post("/realtime/broadcast").handler(body).handler(rest::broadcast);
+    router.post("/realtime/disconnect").handler(body).handler(rest::disconnect);
     router.get("/health").handler(this::health);
     for (ErrorCode code : ErrorCode.values()) {
       router.errorHandler(code.httpStatus(), this::routeError);
     }
     router.errorHandler(405, ctx -> RestApi.sendError(ctx, RealtimeException.badRequest("method not allowed")));
 
-    long sweep = Math.max(25, config.heartbeatMs() / 4);
-    vertx.setPeriodic(sweep, id -> heartbeat());
+    vertx.setPeriodic(Math.max(25, config.heartbeatMs() / 4), id -> heartbeat());
 
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.httpHost())
@@ -90,7 +101,7 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private void accept(HttpServerRequest request, AsyncResult<Principal> auth) {
-    String ip = request.remoteAddress() == null ? "?" : request.remoteAddress().hostAddress();
+    String ip = remoteIp(request);
     request.toWebSocket().onComplete(upgraded -> {
       if (upgraded.failed()) {
         LOG.fine("connect transport=websocket ip=" + ip + " outcome=upgrade-failed: " + upgraded.cause().getMessage());
@@ -102,14 +113,69 @@ public final class GatewayVerticle extends VerticleBase {
         return;
       }
       LOG.info("connect transport=websocket user=" + auth.result().userId() + " ip=" + ip + " outcome=accepted");
-      new WebSocketConnection(upgraded.result(), auth.result(), shard, gateway, chat).open();
+      new WebSocketConnection(upgraded.result(), auth.result(), shard, gateway).open();
     });
+  }
+
+  /** What SSE and long-poll requests carry, checked before anything is streamed or held. */
+  private record StreamStart(Principal principal, List<String> channels, Cursor cursor) {
+  }
+
+  private Future<StreamStart> streamStart(RoutingContext ctx, String cursorParam) {
+    HttpServerRequest request = ctx.request();
+    String transport = request.path().endsWith("/poll") ? "poll" : "sse";
+    return authenticator.authenticate(request, true)
+        .compose(principal -> Future.succeededFuture(new StreamStart(principal,
+            StreamRequest.channels(request, gateway.config().channelRules(), principal),
+            Cursor.decode(cursorParam))))
+        .onComplete(start -> LOG.info("connect transport=" + transport
+            + (start.succeeded() ? " user=" + start.result().principal().userId() : "")
+            + " ip=" + remoteIp(request) + " outcome=" + (start.succeeded() ? "accepted" : start.cause().getMessage())));
+  }
+
+  /** {@code GET /realtime/events}: a Server-Sent Events stream. */
+  private void events(RoutingContext ctx) {
+    String lastEventId = ctx.request().getHeader("Last-Event-ID");
+    streamStart(ctx, lastEventId != null ? lastEventId : ctx.request().getParam("lastEventId"))
+        .onComplete(start -> context.runOnContext(v -> {
+          if (start.failed()) {
+            RestApi.sendError(ctx, start.cause());
+          } else if (!ctx.response().closed()) {
+            new SseConnection(ctx.response(), start.result().principal(), shard, gateway)
+                .open(start.result().cursor(), start.result().channels());
+          }
+        }));
+  }
+
+  /** {@code GET /realtime/poll}: held until there are events or {@code timeoutMs} passes. */
+  private void poll(RoutingContext ctx) {
+    long timeoutMs;
+    try {
+      Long requested = RestApi.queryNumber(ctx, "timeoutMs");
+      timeoutMs = requested == null ? DEFAULT_POLL_TIMEOUT_MS : Math.min(requested, MAX_POLL_TIMEOUT_MS);
+    } catch (RealtimeException e) {
+      RestApi.sendError(ctx, e);
+      return;
+    }
+    String cursor = ctx.request().getParam("cursor");
+    streamStart(ctx, cursor).onComplete(start -> context.runOnContext(v -> {
+      if (start.failed()) {
+        RestApi.sendError(ctx, start.cause());
+      } else if (!ctx.response().closed()) {
+        new PollSession(ctx.response(), start.result().principal(), shard, gateway)
+            .open(start.result().cursor(), start.result().channels(), timeoutMs, cursor == null || cursor.isEmpty());
+      }
+    }));
+  }
+
+  private static String remoteIp(HttpServerRequest request) {
+    return request.remoteAddress() == null ? "?" : request.remoteAddress().hostAddress();
   }
 
   private void heartbeat() {
     long now = System.currentTimeMillis();
-    for (WebSocketConnection connection : shard.connections()) {
-      connection.heartbeat(now);
+    for (ClientSession session : shard.sessions()) {
+      session.heartbeat(now);
     }
   }
 
@@ -143,8 +209,9 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    for (WebSocketConnection connection : shard.connections()) {
-      connection.close(WebSocketConnection.CLOSE_GOING_AWAY, "server stopping");
+    gateway.hub().removeShard(shard);
+    for (ClientSession session : shard.sessions()) {
+      session.shutdown("server stopping");
     }
     return Future.succeededFuture();
   }

@@ -2,15 +2,11 @@ package io.sobranie.realtime.gateway;
 
 import io.sobranie.realtime.common.Addresses;
 import io.sobranie.realtime.common.bus.Envelope;
-import io.sobranie.realtime.common.store.HistoryPage;
-import io.sobranie.realtime.common.store.HistoryStore;
-import io.sobranie.realtime.common.store.StoredMessage;
 import io.sobranie.realtime.common.store.StreamPosition;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -18,36 +14,38 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The node's fan-out (DESIGN.md, the fan-out rule). Registers the node's single consumer of
- * {@link Addresses#DELIVER}; client subscriptions never touch the cluster. For every channel some
- * local connection is subscribed to, it keeps the last seq handed to the {@link Shard}s and hands
- * them messages in seq order with no gap: an envelope that arrives early is held for
- * {@value #GAP_WAIT_MS} ms and the hole is then filled from the store. Each envelope is encoded
- * once here, and each shard writes those bytes to its connections on its own event loop.
- * All state is touched only on the hub's context.
+ * {@link Addresses#DELIVER}; client subscriptions never touch the cluster. For every stream
+ * (a channel, or a user's notifications) some local connection follows, it keeps the last seq
+ * handed to the {@link Shard}s and hands them events in seq order with no gap: an envelope that
+ * arrives early is held for {@value #GAP_WAIT_MS} ms and the hole is then filled from the store.
+ * Each envelope is encoded once here; each shard writes those bytes to its connections on its
+ * own event loop. All state is touched only on the hub's context.
  */
 public final class Hub {
   private static final Logger LOG = Logger.getLogger(Hub.class.getName());
   static final long GAP_WAIT_MS = 50;
 
-  private final HistoryStore history;
-  private final Map<String, ChannelState> channels = new HashMap<>();
+  private final Streams streams;
+  private final Map<String, StreamState> states = new HashMap<>();
+  private final List<Shard> shards = new CopyOnWriteArrayList<>();
   private Vertx vertx;
   private Context context;
   private MessageConsumer<Envelope> consumer;
 
-  public Hub(HistoryStore history) {
-    this.history = history;
+  Hub(Streams streams) {
+    this.streams = streams;
   }
 
-  /** Per channel with local subscribers: which shards want it and how far delivery has got. */
-  private static final class ChannelState {
+  /** Per stream with local followers: which shards want it and how far delivery has got. */
+  private static final class StreamState {
     final Map<Shard, Integer> shards = new HashMap<>();
-    /** Joins waiting for the first position read. */
+    /** Joins waiting for the first position read; null once ready. */
     List<Runnable> waiting = new ArrayList<>();
     final TreeMap<Long, Envelope> held = new TreeMap<>();
     long last;
@@ -72,21 +70,30 @@ public final class Hub {
     return consumer == null ? Future.succeededFuture() : consumer.unregister();
   }
 
+  /** Shards receive user events (unread counts, disconnects) whatever they follow. */
+  void addShard(Shard shard) {
+    shards.add(shard);
+  }
+
+  void removeShard(Shard shard) {
+    shards.remove(shard);
+  }
+
   /**
-   * Counts one more subscription of {@code shard} to {@code channel} and answers, on the shard's
-   * context, the position of the last message handed to shards for it: every later message
-   * reaches the shard, every earlier one is in the store.
+   * Counts one more follower of {@code key} on {@code shard} and answers, on the shard's context,
+   * the position of the last event handed to shards for it: every later event reaches the
+   * shard, every earlier one is in the store.
    */
-  void join(Shard shard, String channel, Handler<StreamPosition> onShard) {
+  void join(Shard shard, String key, Handler<StreamPosition> onShard) {
     context.runOnContext(v -> {
-      ChannelState state = channels.get(channel);
+      StreamState state = states.get(key);
       if (state == null) {
-        state = new ChannelState();
-        channels.put(channel, state);
-        initialize(channel, state);
+        state = new StreamState();
+        states.put(key, state);
+        initialize(key, state);
       }
       state.shards.merge(shard, 1, Integer::sum);
-      ChannelState joined = state;
+      StreamState joined = state;
       Runnable answer = () -> {
         StreamPosition position = new StreamPosition(joined.last, joined.epoch);
         shard.context().runOnContext(x -> onShard.handle(position));
@@ -99,23 +106,22 @@ public final class Hub {
     });
   }
 
-  /** Undoes one {@link #join} per listed channel. */
-  void leave(Shard shard, Collection<String> left) {
-    if (left.isEmpty()) {
+  /** Undoes one {@link #join} per listed key. */
+  void leave(Shard shard, Collection<String> keys) {
+    if (keys.isEmpty()) {
       return;
     }
     context.runOnContext(v -> {
-      for (String channel : left) {
-        ChannelState state = channels.get(channel);
+      for (String key : keys) {
+        StreamState state = states.get(key);
         if (state == null) {
           continue;
         }
-        Integer remaining = state.shards.merge(shard, -1, Integer::sum);
-        if (remaining != null && remaining <= 0) {
+        if (state.shards.merge(shard, -1, Integer::sum) <= 0) {
           state.shards.remove(shard);
         }
         if (state.shards.isEmpty() && state.ready()) {
-          channels.remove(channel);
+          states.remove(key);
           if (state.gapTimer >= 0) {
             vertx.cancelTimer(state.gapTimer);
           }
@@ -124,37 +130,46 @@ public final class Hub {
     });
   }
 
-  private void initialize(String channel, ChannelState state) {
-    onHub(history.position(channel), position -> {
+  private void initialize(String key, StreamState state) {
+    onHub(streams.position(key), position -> {
       state.last = position.seq();
       state.epoch = position.epoch();
       List<Runnable> waiting = state.waiting;
       state.waiting = null;
       waiting.forEach(Runnable::run);
-      drain(channel, state);
+      drain(key, state);
       if (state.shards.isEmpty()) {
-        channels.remove(channel);
+        states.remove(key);
       }
     }, failure -> {
-      LOG.log(Level.WARNING, "cannot read stream position channel=" + channel + ", retrying", failure);
-      vertx.setTimer(500, t -> initialize(channel, state));
+      LOG.log(Level.WARNING, "cannot read stream position key=" + key + ", retrying", failure);
+      vertx.setTimer(500, t -> initialize(key, state));
     });
   }
 
   private void onEnvelope(Envelope envelope) {
-    ChannelState state = channels.get(envelope.target());
-    if (state == null) {
-      return; // no local subscriber
+    if (envelope.isForUser()) {
+      Delivery delivery = Streams.of(envelope);
+      for (Shard shard : shards) {
+        shard.context().runOnContext(v -> shard.deliverToUser(envelope.target(), delivery));
+      }
+      return;
     }
-    switch (envelope.kind()) {
-      case MESSAGE -> onMessage(envelope, state);
-      case TYPING -> dispatch(envelope.target(), state, envelope, Buffer.buffer(Frames.typing(envelope)));
+    String key = Streams.keyOf(envelope);
+    StreamState state = states.get(key);
+    if (state == null) {
+      return; // no local follower
+    }
+    if (envelope.isSequenced()) {
+      onSequenced(key, envelope, state);
+    } else {
+      dispatch(key, state, Streams.of(envelope));
     }
   }
 
-  private void onMessage(Envelope envelope, ChannelState state) {
-    if (state.ready() && !envelope.epoch().equals(state.epoch) && envelope.seq() > 0) {
-      // The stream was reset (a new epoch): start over, filling from the store if the start was missed.
+  private void onSequenced(String key, Envelope envelope, StreamState state) {
+    if (state.ready() && !envelope.epoch().equals(state.epoch)) {
+      // The stream was reset (a new epoch): start over, filling from the store if its start was missed.
       state.epoch = envelope.epoch();
       state.last = 0;
       state.held.clear();
@@ -164,23 +179,23 @@ public final class Hub {
     }
     state.held.put(envelope.seq(), envelope);
     if (state.ready()) {
-      drain(envelope.target(), state);
+      drain(key, state);
     }
   }
 
   /** Delivers held envelopes that continue the sequence; waits for a hole to fill, then reads the store. */
-  private void drain(String channel, ChannelState state) {
+  private void drain(String key, StreamState state) {
     while (!state.held.isEmpty()) {
       Map.Entry<Long, Envelope> first = state.held.firstEntry();
       if (!first.getValue().epoch().equals(state.epoch) || first.getKey() <= state.last) {
-        state.held.pollFirstEntry(); // stale: older epoch or already delivered
+        state.held.pollFirstEntry(); // stale: an older epoch, or already delivered
         continue;
       }
       if (first.getKey() != state.last + 1) {
         break;
       }
       state.held.pollFirstEntry();
-      deliver(channel, state, first.getValue());
+      deliver(key, state, Streams.of(first.getValue()));
     }
     if (state.held.isEmpty()) {
       if (state.gapTimer >= 0) {
@@ -190,54 +205,47 @@ public final class Hub {
     } else if (state.gapTimer < 0 && !state.gapFilling) {
       state.gapTimer = vertx.setTimer(GAP_WAIT_MS, t -> {
         state.gapTimer = -1;
-        fillGap(channel, state);
+        fillGap(key, state);
       });
     }
   }
 
-  private void fillGap(String channel, ChannelState state) {
-    if (state.held.isEmpty() || channels.get(channel) != state) {
+  private void fillGap(String key, StreamState state) {
+    if (state.held.isEmpty() || states.get(key) != state) {
       return;
     }
     long upTo = state.held.firstKey() - 1;
-    long from = state.last;
     String epoch = state.epoch;
     state.gapFilling = true;
-    onHub(history.after(channel, from, (int) Math.min(upTo - from, 10_000)), page -> {
+    onHub(streams.after(key, state.last, (int) Math.min(upTo - state.last, 10_000)), page -> {
       state.gapFilling = false;
       if (epoch.equals(state.epoch) && epoch.equals(page.position().epoch())) {
-        fillFrom(channel, state, page, upTo);
+        for (Delivery delivery : page.items()) {
+          if (delivery.seq() == state.last + 1 && delivery.seq() <= upTo) {
+            deliver(key, state, delivery);
+          }
+        }
       }
       if (state.last < upTo && epoch.equals(state.epoch)) {
-        LOG.warning("messages " + (state.last + 1) + ".." + upTo + " of channel=" + channel
-            + " are no longer in the store; skipping them");
+        LOG.warning("events " + (state.last + 1) + ".." + upTo + " of key=" + key + " are no longer stored; skipping them");
         state.last = upTo;
       }
-      drain(channel, state);
+      drain(key, state);
     }, failure -> {
       state.gapFilling = false;
-      LOG.log(Level.WARNING, "gap fill failed channel=" + channel + ", retrying", failure);
-      drain(channel, state);
+      LOG.log(Level.WARNING, "gap fill failed key=" + key + ", retrying", failure);
+      drain(key, state);
     });
   }
 
-  private void fillFrom(String channel, ChannelState state, HistoryPage page, long upTo) {
-    for (StoredMessage m : page.messages()) {
-      if (m.seq() == state.last + 1 && m.seq() <= upTo) {
-        deliver(channel, state, new Envelope(Envelope.Kind.MESSAGE, channel, m.seq(), state.epoch, m.id(), m.from(),
-            m.ts(), m.kind(), m.data(), null));
-      }
-    }
+  private void deliver(String key, StreamState state, Delivery delivery) {
+    state.last = delivery.seq();
+    dispatch(key, state, delivery);
   }
 
-  private void deliver(String channel, ChannelState state, Envelope envelope) {
-    state.last = envelope.seq();
-    dispatch(channel, state, envelope, Buffer.buffer(Frames.message(envelope)));
-  }
-
-  private void dispatch(String channel, ChannelState state, Envelope envelope, Buffer frame) {
+  private void dispatch(String key, StreamState state, Delivery delivery) {
     for (Shard shard : state.shards.keySet()) {
-      shard.context().runOnContext(v -> shard.deliver(channel, envelope, frame));
+      shard.context().runOnContext(v -> shard.deliver(key, delivery));
     }
   }
 

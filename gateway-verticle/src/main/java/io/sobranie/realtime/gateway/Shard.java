@@ -1,8 +1,6 @@
 package io.sobranie.realtime.gateway;
 
-import io.sobranie.realtime.common.bus.Envelope;
 import io.vertx.core.Context;
-import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -12,15 +10,16 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The local index of one event loop: channel → subscriptions of the connections living on it.
- * Touched only on its own context, so it needs no locks; the {@link Hub} hands it envelopes
- * already ordered and encoded.
+ * The local index of one event loop: stream key → subscriptions, user → sessions, for the
+ * sessions living on it. Touched only on its own context, so it needs no locks; the {@link Hub}
+ * hands it deliveries already ordered and encoded.
  */
 final class Shard {
   private final Context context;
   private final Hub hub;
-  private final Map<String, Set<Subscription>> byChannel = new HashMap<>();
-  private final Set<WebSocketConnection> connections = new LinkedHashSet<>();
+  private final Map<String, Set<Subscription>> byKey = new HashMap<>();
+  private final Map<String, Set<ClientSession>> byUser = new HashMap<>();
+  private final Set<ClientSession> sessions = new LinkedHashSet<>();
 
   Shard(Context context, Hub hub) {
     this.context = context;
@@ -31,61 +30,71 @@ final class Shard {
     return context;
   }
 
-  Hub hub() {
-    return hub;
+  void add(ClientSession session) {
+    sessions.add(session);
+    byUser.computeIfAbsent(session.principal().userId(), u -> new HashSet<>()).add(session);
   }
 
-  void add(WebSocketConnection connection) {
-    connections.add(connection);
+  void remove(ClientSession session) {
+    sessions.remove(session);
+    Set<ClientSession> ofUser = byUser.get(session.principal().userId());
+    if (ofUser != null && ofUser.remove(session) && ofUser.isEmpty()) {
+      byUser.remove(session.principal().userId());
+    }
   }
 
-  void remove(WebSocketConnection connection) {
-    connections.remove(connection);
-  }
-
-  /** A snapshot, so callers may close connections while iterating. */
-  List<WebSocketConnection> connections() {
-    return new ArrayList<>(connections);
-  }
-
-  int connectionCount() {
-    return connections.size();
+  /** A snapshot, so callers may close sessions while iterating. */
+  List<ClientSession> sessions() {
+    return new ArrayList<>(sessions);
   }
 
   /** Indexes a subscription and joins the hub; {@code subscription.start} runs when the hub answers. */
   void subscribe(Subscription subscription) {
-    byChannel.computeIfAbsent(subscription.channel(), c -> new HashSet<>()).add(subscription);
-    hub.join(this, subscription.channel(), subscription::start);
+    byKey.computeIfAbsent(subscription.key(), k -> new HashSet<>()).add(subscription);
+    hub.join(this, subscription.key(), subscription::start);
   }
 
   void unsubscribe(Subscription subscription) {
     unindex(subscription);
-    hub.leave(this, List.of(subscription.channel()));
+    hub.leave(this, List.of(subscription.key()));
   }
 
-  /** Removes every subscription of a closing connection with one hop to the hub. */
+  /** Removes every subscription of a closing session with one hop to the hub. */
   void unsubscribeAll(Iterable<Subscription> subscriptions) {
     List<String> left = new ArrayList<>();
     for (Subscription subscription : subscriptions) {
       unindex(subscription);
-      left.add(subscription.channel());
+      left.add(subscription.key());
     }
     hub.leave(this, left);
   }
 
   private void unindex(Subscription subscription) {
-    Set<Subscription> subscribers = byChannel.get(subscription.channel());
-    if (subscribers != null && subscribers.remove(subscription) && subscribers.isEmpty()) {
-      byChannel.remove(subscription.channel());
+    Set<Subscription> followers = byKey.get(subscription.key());
+    if (followers != null && followers.remove(subscription) && followers.isEmpty()) {
+      byKey.remove(subscription.key());
     }
   }
 
-  /** From the hub, on this context: hands an envelope and its encoded frame to every local subscriber. */
-  void deliver(String channel, Envelope envelope, Buffer frame) {
-    Set<Subscription> subscribers = byChannel.get(channel);
-    if (subscribers != null) {
-      for (Subscription subscription : subscribers) {
-        subscription.offer(envelope, frame);
+  /**
+   * From the hub, on this context: hands a delivery to every local follower of its stream.
+   * Sessions never unsubscribe synchronously from {@code offer}, so the index is iterated as is.
+   */
+  void deliver(String key, Delivery delivery) {
+    Set<Subscription> followers = byKey.get(key);
+    if (followers != null) {
+      for (Subscription subscription : followers) {
+        subscription.offer(delivery);
+      }
+    }
+  }
+
+  /** From the hub, on this context: hands a user event to every local session of the user (which may close them). */
+  void deliverToUser(String userId, Delivery delivery) {
+    Set<ClientSession> ofUser = byUser.get(userId);
+    if (ofUser != null) {
+      for (ClientSession session : List.copyOf(ofUser)) {
+        session.onUserEvent(delivery);
       }
     }
   }

@@ -1,54 +1,41 @@
 package io.sobranie.realtime.gateway;
 
-import io.sobranie.realtime.common.bus.Envelope;
 import io.sobranie.realtime.common.store.StreamPosition;
-import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * One connection's subscription to one channel, and the recovery seam (DESIGN.md): it is indexed
- * first and buffers live messages; once the hub answers with its position the connection replays
+ * One session's subscription to one stream, and the recovery seam (DESIGN.md): it is indexed
+ * first and buffers live events; once the hub answers with its position the session replays
  * history, then {@link #goLive} flushes the buffer skipping every seq already sent. No gap, no
  * duplicate. Lives on its shard's event loop.
  */
 final class Subscription {
-  private record Pending(Envelope envelope, Buffer frame) {
-  }
-
-  private final String channel;
-  private final WebSocketConnection connection;
+  private final String key;
+  private final ClientSession session;
   private final Consumer<StreamPosition> onJoined;
-  /** Live messages that arrived before {@link #goLive}; null once live. */
-  private List<Pending> pending = new ArrayList<>();
+  /** Sequenced events that arrived while not live; null once live. */
+  private List<Delivery> pending = new ArrayList<>();
   /** Run once live: answers to repeated subscribes that came while this one was starting. */
   private List<Runnable> onLive = new ArrayList<>();
   private long lastSent;
   private String epoch;
   private boolean cancelled;
 
-  Subscription(String channel, WebSocketConnection connection, Consumer<StreamPosition> onJoined) {
-    this.channel = channel;
-    this.connection = connection;
+  Subscription(String key, ClientSession session, Consumer<StreamPosition> onJoined) {
+    this.key = key;
+    this.session = session;
     this.onJoined = onJoined;
   }
 
-  String channel() {
-    return channel;
+  String key() {
+    return key;
   }
 
-  WebSocketConnection connection() {
-    return connection;
-  }
-
-  /** The last seq this connection has been sent (its own resume point). */
-  long lastSent() {
-    return lastSent;
-  }
-
-  String epoch() {
-    return epoch;
+  /** Where this session stands: the last seq it has been sent, and the stream's epoch. */
+  StreamPosition position() {
+    return new StreamPosition(lastSent, epoch);
   }
 
   boolean live() {
@@ -59,6 +46,10 @@ final class Subscription {
     cancelled = true;
     pending = null;
     onLive = null;
+  }
+
+  boolean cancelled() {
+    return cancelled;
   }
 
   /** Runs {@code action} once this subscription is live (now, if it is). */
@@ -77,6 +68,14 @@ final class Subscription {
     }
   }
 
+  /** Buffers live events again, while a replay of older ones is written. */
+  void pause() {
+    if (!cancelled && pending == null) {
+      pending = new ArrayList<>();
+      onLive = new ArrayList<>();
+    }
+  }
+
   /** Marks {@code sent} as delivered to the client and flushes what was buffered after it. */
   void goLive(StreamPosition sent) {
     if (cancelled) {
@@ -84,42 +83,37 @@ final class Subscription {
     }
     lastSent = sent.seq();
     epoch = sent.epoch();
-    List<Pending> buffered = pending;
+    List<Delivery> buffered = pending;
     pending = null;
-    for (Pending p : buffered) {
-      offer(p.envelope, p.frame);
+    for (Delivery delivery : buffered) {
+      offer(delivery);
     }
     List<Runnable> waiting = onLive;
     onLive = null;
     waiting.forEach(Runnable::run);
   }
 
-  /** An envelope from the hub (in seq order per channel). */
-  void offer(Envelope envelope, Buffer frame) {
+  /** A delivery from the hub (sequenced ones in seq order per stream). */
+  void offer(Delivery delivery) {
     if (cancelled) {
       return;
     }
+    if (!delivery.sequenced()) {
+      if (pending == null && !session.principal().userId().equals(delivery.excludeUser())) {
+        session.send(this, delivery); // live-only events (typing) are not buffered or replayed
+      }
+      return;
+    }
     if (pending != null) {
-      if (envelope.kind() == Envelope.Kind.MESSAGE) {
-        pending.add(new Pending(envelope, frame));
-      }
-      return; // live-only events (typing) are not replayed
+      pending.add(delivery);
+      return;
     }
-    switch (envelope.kind()) {
-      case MESSAGE -> {
-        if (!envelope.epoch().equals(epoch)) {
-          epoch = envelope.epoch(); // the stream was reset: follow the new one
-        } else if (envelope.seq() <= lastSent) {
-          return;
-        }
-        lastSent = envelope.seq();
-        connection.send(frame);
-      }
-      case TYPING -> {
-        if (!connection.principal().userId().equals(envelope.excludeUser())) {
-          connection.send(frame);
-        }
-      }
+    if (!delivery.epoch().equals(epoch)) {
+      epoch = delivery.epoch(); // the stream was reset: follow the new one
+    } else if (delivery.seq() <= lastSent) {
+      return;
     }
+    lastSent = delivery.seq();
+    session.send(this, delivery);
   }
 }

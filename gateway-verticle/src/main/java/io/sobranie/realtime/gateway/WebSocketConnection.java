@@ -1,84 +1,66 @@
 package io.sobranie.realtime.gateway;
 
+import io.sobranie.realtime.common.Addresses;
 import io.sobranie.realtime.common.ErrorCode;
 import io.sobranie.realtime.common.FrameType;
-import io.sobranie.realtime.common.Ids;
 import io.sobranie.realtime.common.JsonFields;
 import io.sobranie.realtime.common.RealtimeException;
 import io.sobranie.realtime.common.auth.Principal;
-import io.sobranie.realtime.common.bus.Ack;
 import io.sobranie.realtime.common.bus.ChatMessage;
 import io.sobranie.realtime.common.channel.Channel;
 import io.sobranie.realtime.common.config.RealtimeConfig;
-import io.sobranie.realtime.common.store.HistoryPage;
-import io.sobranie.realtime.common.store.StoredMessage;
 import io.sobranie.realtime.common.store.StreamPosition;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * One client WebSocket (PROTOCOL.md section 3): parses each text frame, validates it, dispatches
- * it to the method for its type, and answers with the right frame or an {@code error} carrying the
- * request's {@code ref}. Everything the connection owns (subscriptions, its place in the shard)
- * is released by {@link #cleanup}, whatever ends the connection. Lives on its shard's event loop.
+ * it to the method for its type, and answers with the right frame or an {@code error} carrying
+ * the request's {@code ref}. Lives on its shard's event loop.
  */
-final class WebSocketConnection {
+final class WebSocketConnection extends ClientSession {
   private static final Logger LOG = Logger.getLogger(WebSocketConnection.class.getName());
   static final int MAX_SUBSCRIPTIONS = 200;
-  /** The most messages a replay sends; a larger hole is reported as {@code recovered:false}. */
-  private static final int MAX_REPLAY = 10_000;
   static final short CLOSE_GOING_AWAY = 1001;
   static final short CLOSE_POLICY = 1008;
   static final short CLOSE_TOO_BIG = 1009;
+  static final short CLOSE_DISCONNECTED = 4000;
 
-  private final String id = Ids.unique("c-");
   private final ServerWebSocket socket;
-  private final Principal principal;
-  private final Shard shard;
-  private final GatewayContext gateway;
-  private final ChatClient chat;
-  private final Map<String, Subscription> subscriptions = new HashMap<>();
-  private Subscription broadcast;
   /** Message requests of this connection, chained so their seqs and acks keep the client's order. */
   private Future<?> sending = Future.succeededFuture();
   private long lastReceived;
   private long lastPing;
-  private boolean closed;
 
-  WebSocketConnection(ServerWebSocket socket, Principal principal, Shard shard, GatewayContext gateway, ChatClient chat) {
+  WebSocketConnection(ServerWebSocket socket, Principal principal, Shard shard, GatewayContext gateway) {
+    super(principal, shard, gateway);
     this.socket = socket;
-    this.principal = principal;
-    this.shard = shard;
-    this.gateway = gateway;
-    this.chat = chat;
   }
 
-  Principal principal() {
-    return principal;
+  @Override
+  String transport() {
+    return "websocket";
   }
 
-  String id() {
-    return id;
-  }
-
-  /** Installs the handlers, says {@code connected} and joins the implicit {@code broadcast} channel. */
+  /**
+   * Says {@code connected}, then the unread count, then the offline queue; client frames wait
+   * (the socket is paused) until the implicit streams are set up.
+   */
   void open() {
     lastReceived = lastPing = System.currentTimeMillis();
+    socket.pause();
     socket.frameHandler(frame -> lastReceived = System.currentTimeMillis());
     socket.textMessageHandler(this::onText);
     socket.binaryMessageHandler(bytes -> sendError(null,
         new RealtimeException(ErrorCode.BAD_REQUEST, "binary frames are not supported by this server version yet")));
     socket.exceptionHandler(this::onException);
-    socket.closeHandler(v -> cleanup());
-    shard.add(this);
+    socket.closeHandler(v -> cleanup(true));
+    register(true);
     RealtimeConfig config = gateway.config();
     sendJson(Frames.typed(FrameType.CONNECTED)
         .put("connectionId", id)
@@ -88,9 +70,33 @@ final class WebSocketConnection {
         .put("limits", new JsonObject()
             .put("maxFrameBytes", config.maxFrameBytes())
             .put("messagesPerMinute", config.messagesPerMinute())));
-    broadcast = new Subscription(Channel.BROADCAST, this, position -> broadcast.goLive(position));
-    shard.subscribe(broadcast);
+    unreadAndWatermark().onComplete(read -> {
+      if (closed) {
+        return;
+      }
+      long watermark = 0;
+      if (read.succeeded()) {
+        send(Buffer.buffer(Frames.unreadCount(read.result()[0])));
+        watermark = read.result()[1];
+      } else {
+        LOG.log(Level.WARNING, "notification state unavailable user=" + principal.userId(), read.cause());
+        sendError(null, new RealtimeException(ErrorCode.UNAVAILABLE, "notifications unavailable; reconnect later to get them"));
+      }
+      notifications = follow(Streams.notificationsKey(principal.userId()), read.succeeded() ? watermark : null, null, SILENT);
+      broadcast = follow(Channel.BROADCAST, null, null, SILENT);
+      socket.resume();
+    });
   }
+
+  private static final StartListener SILENT = new StartListener() {
+    @Override
+    public void started(StreamPosition position, boolean recovered) {
+    }
+
+    @Override
+    public void failed(RealtimeException error) {
+    }
+  };
 
   // ---- inbound ------------------------------------------------------------------------------
 
@@ -109,8 +115,9 @@ final class WebSocketConnection {
         case FrameType.SUBSCRIBE -> onSubscribe(frame, ref);
         case FrameType.UNSUBSCRIBE -> onUnsubscribe(frame, ref);
         case FrameType.MESSAGE -> onMessage(frame, ref);
+        case FrameType.READ -> onRead(frame, ref);
         case FrameType.PING -> sendJson(withRef(Frames.typed(FrameType.PONG).put("ts", System.currentTimeMillis()), ref));
-        case FrameType.TYPING, FrameType.PRESENCE, FrameType.READ, FrameType.SIGNAL ->
+        case FrameType.TYPING, FrameType.PRESENCE, FrameType.SIGNAL ->
             throw new RealtimeException(ErrorCode.UNKNOWN_TYPE, "'" + type + "' is not supported by this server version yet");
         default -> throw new RealtimeException(ErrorCode.UNKNOWN_TYPE, "unknown type '" + type + "'");
       }
@@ -127,100 +134,77 @@ final class WebSocketConnection {
     Long since = JsonFields.optionalNonNegativeLong(frame, "since");
     String epoch = JsonFields.optionalStrictString(frame, "epoch");
     gateway.config().channelRules().checkSubscribe(principal, channel);
-    if (channel.name().equals(Channel.NOTIFICATIONS)) {
-      throw new RealtimeException(ErrorCode.UNAVAILABLE, "the notifications stream is not served by this server version yet");
-    }
-    Subscription existing = channel.name().equals(Channel.BROADCAST) ? broadcast : subscriptions.get(channel.name());
+    StartListener answer = subscribedAnswer(channel.name(), ref);
+    Subscription existing = switch (channel.name()) {
+      case Channel.NOTIFICATIONS -> notifications;
+      case Channel.BROADCAST -> broadcast;
+      default -> channels.get(channel.name());
+    };
     if (existing != null) {
-      // Idempotent: answered with where this connection stands, without a second replay.
-      existing.whenLive(() -> sendJson(withRef(Frames.subscribed(channel.name(),
-          new StreamPosition(existing.lastSent(), existing.epoch()), false), ref)));
+      refollow(existing, since, epoch, answer); // idempotent; replays only what is asked again
       return;
     }
-    if (subscriptions.size() >= MAX_SUBSCRIPTIONS) {
+    if (channels.size() >= MAX_SUBSCRIPTIONS) {
       throw RealtimeException.badRequest("too many subscriptions (at most " + MAX_SUBSCRIPTIONS + " per connection)");
     }
-    Subscription[] created = new Subscription[1];
-    created[0] = new Subscription(channel.name(), this, position -> recover(created[0], since, epoch, position, ref));
-    subscriptions.put(channel.name(), created[0]);
-    shard.subscribe(created[0]);
+    channels.put(channel.name(), follow(channel.name(), since, epoch, answer));
   }
 
-  /** The seam: {@code subscribed}, then the stored messages after {@code since}, then live ones. */
-  private void recover(Subscription subscription, Long since, String clientEpoch, StreamPosition position, String ref) {
-    String channel = subscription.channel();
-    boolean sameEpoch = clientEpoch == null || clientEpoch.equals(position.epoch());
-    if (since == null || !sameEpoch || since > position.seq() || position.seq() - since > MAX_REPLAY) {
-      subscribeDone(subscription, position, since != null && sameEpoch && since <= position.seq(), List.of(), ref);
-      return;
-    }
-    if (since == position.seq()) {
-      subscribeDone(subscription, position, true, List.of(), ref);
-      return;
-    }
-    onThisLoop(gateway.store().history().after(channel, since, (int) (position.seq() - since)))
-        .onSuccess(page -> {
-          boolean complete = page.complete() && page.position().epoch().equals(position.epoch());
-          subscribeDone(subscription, position, complete, complete ? upTo(page, position.seq()) : List.of(), ref);
-        })
-        .onFailure(failure -> {
-          LOG.log(Level.WARNING, "history read failed user=" + principal.userId() + " channel=" + channel, failure);
-          if (subscriptions.remove(channel, subscription)) {
-            subscription.cancel();
-            shard.unsubscribe(subscription);
-          }
-          sendError(ref, new RealtimeException(ErrorCode.UNAVAILABLE, "history unavailable, subscribe again"));
-        });
-  }
-
-  private static List<StoredMessage> upTo(HistoryPage page, long seq) {
-    List<StoredMessage> result = new ArrayList<>(page.messages().size());
-    for (StoredMessage m : page.messages()) {
-      if (m.seq() <= seq) {
-        result.add(m);
+  private StartListener subscribedAnswer(String channel, String ref) {
+    return new StartListener() {
+      @Override
+      public void started(StreamPosition position, boolean recovered) {
+        sendJson(withRef(Frames.subscribed(channel, position, recovered), ref));
       }
-    }
-    return result;
-  }
 
-  private void subscribeDone(Subscription subscription, StreamPosition position, boolean recovered,
-                             List<StoredMessage> replay, String ref) {
-    if (closed || subscriptions.get(subscription.channel()) != subscription) {
-      return; // unsubscribed or closed meanwhile
-    }
-    sendJson(withRef(Frames.subscribed(subscription.channel(), position, recovered), ref));
-    for (StoredMessage message : replay) {
-      send(Buffer.buffer(Frames.message(subscription.channel(), message)));
-    }
-    subscription.goLive(position);
+      @Override
+      public void failed(RealtimeException error) {
+        channels.remove(channel);
+        sendError(ref, error);
+      }
+    };
   }
 
   private void onUnsubscribe(JsonObject frame, String ref) {
     Channel channel = Channel.parse(JsonFields.requireString(frame, "channel"));
-    if (channel.name().equals(Channel.BROADCAST)) {
-      throw RealtimeException.badRequest("broadcast is implicit on every connection and cannot be left");
+    if (channel.name().equals(Channel.BROADCAST) || channel.name().equals(Channel.NOTIFICATIONS)) {
+      throw RealtimeException.badRequest(channel.name() + " is implicit on every connection and cannot be left");
     }
-    Subscription subscription = subscriptions.remove(channel.name());
+    Subscription subscription = channels.remove(channel.name());
     if (subscription == null) {
       throw new RealtimeException(ErrorCode.NOT_SUBSCRIBED, "not subscribed to " + channel.name());
     }
-    subscription.cancel();
-    shard.unsubscribe(subscription);
+    unfollow(subscription);
     sendJson(withRef(Frames.typed(FrameType.UNSUBSCRIBED).put("channel", channel.name()), ref));
   }
 
   private void onMessage(JsonObject frame, String ref) {
     ChatMessage message = ChatMessage.fromClient(principal, frame);
-    Future<Ack> sent = sending.transform(previous -> chat.send(message));
+    Future<JsonObject> sent = sending.transform(previous -> gateway.bus().send(message).map(Frames::ack));
     sending = sent;
-    onThisLoop(sent)
-        .onSuccess(ack -> sendJson(withRef(Frames.ack(ack), ref)))
+    reply(sent, ref);
+  }
+
+  /** {@code read {upTo}}: the notification service pushes the new count to every connection of the user. */
+  private void onRead(JsonObject frame, String ref) {
+    Long upTo = JsonFields.optionalNonNegativeLong(frame, "upTo");
+    if (upTo == null) {
+      throw RealtimeException.badRequest("'upTo' (a notification seq) is required");
+    }
+    onThisLoop(gateway.bus().request(Addresses.NOTIFY_READ, new JsonObject().put("userId", principal.userId()).put("upTo", upTo)))
+        .onFailure(failure -> sendError(ref, RealtimeException.from(failure)));
+  }
+
+  /** Sends the reply frame a request future produces, or its error, with the ref. */
+  private void reply(Future<JsonObject> result, String ref) {
+    onThisLoop(result)
+        .onSuccess(frame -> sendJson(withRef(frame, ref)))
         .onFailure(failure -> sendError(ref, RealtimeException.from(failure)));
   }
 
   private void onException(Throwable failure) {
     if (failure instanceof IllegalStateException && String.valueOf(failure.getMessage()).startsWith("Cannot process")) {
-      close(CLOSE_TOO_BIG, "message too big"); // a fragmented message over MAX_FRAME_BYTES
+      close(CLOSE_TOO_BIG, "message too big"); // a message over MAX_FRAME_BYTES
       return;
     }
     LOG.log(Level.FINE, "websocket error user=" + principal.userId() + " connection=" + id, failure);
@@ -228,8 +212,22 @@ final class WebSocketConnection {
 
   // ---- outbound -----------------------------------------------------------------------------
 
+  @Override
+  protected void write(Subscription subscription, Delivery delivery) {
+    send(delivery.json());
+  }
+
+  @Override
+  void onUserEvent(Delivery delivery) {
+    switch (delivery.kind()) {
+      case UNREAD_COUNT -> send(delivery.json());
+      case DISCONNECT -> close(CLOSE_DISCONNECTED, Json.decodeValue(delivery.json()).toString());
+      default -> LOG.warning("unexpected user event " + delivery.kind());
+    }
+  }
+
   /** Writes one encoded text frame (bytes shared with other connections; the frame object is not). */
-  void send(Buffer frame) {
+  private void send(Buffer frame) {
     if (!closed) {
       socket.writeFrame(WebSocketFrames.text(frame));
     }
@@ -248,6 +246,7 @@ final class WebSocketConnection {
   }
 
   /** Pings, and closes a connection that has sent nothing for two heartbeats. */
+  @Override
   void heartbeat(long now) {
     long heartbeatMs = gateway.config().heartbeatMs();
     if (now - lastReceived >= 2 * heartbeatMs) {
@@ -258,31 +257,15 @@ final class WebSocketConnection {
     }
   }
 
+  @Override
+  void shutdown(String reason) {
+    close(CLOSE_GOING_AWAY, reason);
+  }
+
   void close(short code, String reason) {
     if (!closed) {
       socket.close(code, reason);
-      cleanup();
+      cleanup(true);
     }
-  }
-
-  /** The one cleanup path: releases every subscription and leaves the shard. Idempotent. */
-  private void cleanup() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    shard.remove(this);
-    List<Subscription> all = new ArrayList<>(subscriptions.values());
-    all.add(broadcast);
-    all.forEach(Subscription::cancel);
-    subscriptions.clear();
-    shard.unsubscribeAll(all);
-  }
-
-  /** Completes on this connection's event loop, whatever thread completes {@code future}. */
-  private <T> Future<T> onThisLoop(Future<T> future) {
-    io.vertx.core.Promise<T> promise = io.vertx.core.Promise.promise();
-    future.onComplete(result -> shard.context().runOnContext(v -> promise.handle(result)));
-    return promise.future();
   }
 }

@@ -8,16 +8,18 @@ import io.sobranie.realtime.common.config.Role;
 import io.sobranie.realtime.common.store.InMemoryStore;
 import io.sobranie.realtime.common.store.Store;
 import io.sobranie.realtime.gateway.GatewayRole;
+import io.sobranie.realtime.notification.NotificationVerticle;
+import io.sobranie.realtime.presence.PresenceVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.util.logging.Logger;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One running node: the Vert.x instance, the store and the roles {@code ROLES} asks for. Used by
  * {@link Main} and by tests, so tests start exactly what production starts.
  */
 public final class RealtimeNode {
-  private static final Logger LOG = Logger.getLogger(RealtimeNode.class.getName());
   private static final long SWEEP_MS = 60_000;
 
   private final Vertx vertx;
@@ -49,15 +51,17 @@ public final class RealtimeNode {
   }
 
   private static Future<Integer> deployRoles(Vertx vertx, RealtimeConfig config, TokenVerifier verifier, Store store) {
-    for (Role role : new Role[] {Role.PRESENCE, Role.NOTIFICATION}) {
-      if (config.runs(role)) {
-        LOG.warning("role " + role.configName() + " is not part of this version yet: nothing to run for it");
-      }
+    List<Future<?>> services = new ArrayList<>();
+    if (config.runs(Role.CHAT)) {
+      services.add(vertx.deployVerticle(new ChatVerticle(config.channelRules(), store.history())));
     }
-    Future<?> chat = config.runs(Role.CHAT)
-        ? vertx.deployVerticle(new ChatVerticle(config.channelRules(), store.history()))
-        : Future.succeededFuture();
-    return chat.compose(v -> config.runs(Role.GATEWAY)
+    if (config.runs(Role.PRESENCE)) {
+      services.add(vertx.deployVerticle(new PresenceVerticle(store.presence())));
+    }
+    if (config.runs(Role.NOTIFICATION)) {
+      services.add(vertx.deployVerticle(new NotificationVerticle(store.notifications(), store.presence())));
+    }
+    return Future.all(services).compose(v -> config.runs(Role.GATEWAY)
         ? GatewayRole.deploy(vertx, config, verifier, store, Math.max(1, Runtime.getRuntime().availableProcessors()))
         : Future.succeededFuture(-1));
   }

@@ -69,10 +69,11 @@ final class WsClient implements AutoCloseable {
     return client.connect(options).map(socket -> new WsClient(client, socket).listen()).await();
   }
 
-  /** Connects with a token in the header and consumes the {@code connected} frame. */
+  /** Connects with a token in the header and consumes the opening {@code connected} and {@code unread_count} frames. */
   static WsClient connect(Vertx vertx, int port, String token) {
     WsClient client = open(vertx, port, "", token);
-    client.next("connected");
+    assertEquals("connected", client.next().getString("type"));
+    assertEquals("unread_count", client.next().getString("type"));
     return client;
   }
 

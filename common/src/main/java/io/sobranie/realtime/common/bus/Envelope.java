@@ -5,25 +5,41 @@ package io.sobranie.realtime.common.bus;
  * Hub: a small record, not a finished client frame, so each node encodes the frame once.
  *
  * @param kind        what it is and so how it is addressed
- * @param target      the channel ({@link Kind#MESSAGE}, {@link Kind#TYPING}) or the user id
- * @param seq         the channel seq of a {@link Kind#MESSAGE}, else 0
- * @param epoch       the stream epoch of a {@link Kind#MESSAGE}, else null
+ * @param target      the channel ({@link Kind#MESSAGE}, {@link Kind#TYPING}) or the user id (the other kinds)
+ * @param seq         the stream seq of a {@link Kind#MESSAGE} or {@link Kind#NOTIFICATION}, else 0
+ * @param epoch       the stream epoch of a {@link Kind#MESSAGE} or {@link Kind#NOTIFICATION}, else null
  * @param id          the server id of the event, or null
  * @param from        the publisher (user id or {@code service:{sub}}), or null
  * @param ts          when it happened, epoch milliseconds
- * @param messageKind the service-given kind of a message, or null
- * @param data        the payload as encoded JSON text, or null
+ * @param messageKind the service-given kind of a message or notification, or null
+ * @param data        the payload as encoded JSON text (the count of an {@link Kind#UNREAD_COUNT},
+ *                    the reason of a {@link Kind#DISCONNECT}), or null
  * @param excludeUser a user whose connections must not receive it (the typer), or null
  */
 public record Envelope(Kind kind, String target, long seq, String epoch, String id, String from, long ts,
                        String messageKind, String data, String excludeUser) {
 
   /** Kinds with explicit wire codes (the codec writes the code, never the ordinal). */
+  public boolean isSequenced() {
+    return kind == Kind.MESSAGE || kind == Kind.NOTIFICATION;
+  }
+
+  /** Kinds addressed to a user's connections rather than to a channel's subscribers. */
+  public boolean isForUser() {
+    return kind == Kind.UNREAD_COUNT || kind == Kind.DISCONNECT;
+  }
+
   public enum Kind {
     /** A stored channel message with a seq. */
     MESSAGE(1),
     /** A typing indicator on a channel: {@code data} is the {@code active} boolean. */
-    TYPING(2);
+    TYPING(2),
+    /** A stored notification with the user's seq. */
+    NOTIFICATION(3),
+    /** The user's unread count changed: {@code data} is the count. */
+    UNREAD_COUNT(4),
+    /** Close every connection of the user: {@code data} is the reason as a JSON string. */
+    DISCONNECT(5);
 
     public final int code;
 

@@ -12,6 +12,8 @@ import java.util.function.LongSupplier;
 public final class InMemoryStore implements Store {
   private final InMemoryHistoryStore history;
   private final InMemoryTicketStore tickets;
+  private final InMemoryNotificationStore notifications;
+  private final InMemoryPresenceStore presence = new InMemoryPresenceStore();
 
   public InMemoryStore(Function<String, HistoryLimits> limitsOf) {
     this(limitsOf, System::currentTimeMillis);
@@ -21,6 +23,7 @@ public final class InMemoryStore implements Store {
   public InMemoryStore(Function<String, HistoryLimits> limitsOf, LongSupplier clock) {
     this.history = new InMemoryHistoryStore(limitsOf, clock);
     this.tickets = new InMemoryTicketStore(clock);
+    this.notifications = new InMemoryNotificationStore(clock);
   }
 
   @Override
@@ -31,6 +34,16 @@ public final class InMemoryStore implements Store {
   @Override
   public TicketStore tickets() {
     return tickets;
+  }
+
+  @Override
+  public NotificationStore notifications() {
+    return notifications;
+  }
+
+  @Override
+  public PresenceStore presence() {
+    return presence;
   }
 
   @Override

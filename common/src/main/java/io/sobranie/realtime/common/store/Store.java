@@ -8,6 +8,10 @@ public interface Store {
 
   TicketStore tickets();
 
+  NotificationStore notifications();
+
+  PresenceStore presence();
+
   /** Succeeds when the store answers (health checks). */
   Future<Void> ping();
 

@@ -9,19 +9,23 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 
-/** The gateway's side of the chat service's event-bus API; failures come back as {@link RealtimeException}. */
-final class ChatClient {
+/** The gateway's side of the other services' event-bus APIs; failures come back as {@link RealtimeException}. */
+final class BusClient {
   private static final DeliveryOptions REQUEST = new DeliveryOptions().setSendTimeout(10_000);
   private final Vertx vertx;
 
-  ChatClient(Vertx vertx) {
+  BusClient(Vertx vertx) {
     this.vertx = vertx;
   }
 
-  Future<Ack> send(ChatMessage message) {
-    return vertx.eventBus().<JsonObject>request(Addresses.CHAT_MESSAGE, message.toJson(), REQUEST)
+  Future<JsonObject> request(String address, JsonObject body) {
+    return vertx.eventBus().<JsonObject>request(address, body, REQUEST)
         .transform(reply -> reply.succeeded()
-            ? Future.succeededFuture(Ack.fromJson(reply.result().body()))
+            ? Future.succeededFuture(reply.result().body())
             : Future.failedFuture(RealtimeException.from(reply.cause())));
+  }
+
+  Future<Ack> send(ChatMessage message) {
+    return request(Addresses.CHAT_MESSAGE, message.toJson()).map(Ack::fromJson);
   }
 }

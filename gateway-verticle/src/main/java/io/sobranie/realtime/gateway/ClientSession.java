@@ -1,0 +1,218 @@
+package io.sobranie.realtime.gateway;
+
+import io.sobranie.realtime.common.Addresses;
+import io.sobranie.realtime.common.ErrorCode;
+import io.sobranie.realtime.common.Ids;
+import io.sobranie.realtime.common.RealtimeException;
+import io.sobranie.realtime.common.auth.Principal;
+import io.sobranie.realtime.common.bus.Envelope;
+import io.sobranie.realtime.common.store.StreamPosition;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The transport-independent part of a client connection (WebSocket, SSE stream or held poll):
+ * the streams it follows with their recovery seams, the unread count and offline queue on open,
+ * the {@code deliveredUpTo} watermark, presence reporting, and the one cleanup path that
+ * releases everything, whatever ends the session. Transports subclass it and say how to write.
+ * Lives on its shard's event loop.
+ */
+abstract class ClientSession {
+  private static final Logger LOG = Logger.getLogger(ClientSession.class.getName());
+  /** The most events a replay sends; a larger hole is reported as not recovered. */
+  static final int MAX_REPLAY = 10_000;
+
+  /** Told when a subscription has its position, before its replay is written. */
+  interface StartListener {
+    void started(StreamPosition position, boolean recovered);
+
+    void failed(RealtimeException error);
+  }
+
+  protected final String id = Ids.unique("c-");
+  protected final Principal principal;
+  protected final Shard shard;
+  protected final GatewayContext gateway;
+  /** Explicit channel subscriptions, by channel name. */
+  protected final Map<String, Subscription> channels = new LinkedHashMap<>();
+  protected Subscription notifications;
+  protected Subscription broadcast;
+  protected boolean closed;
+  private long deliveredMarked;
+
+  ClientSession(Principal principal, Shard shard, GatewayContext gateway) {
+    this.principal = principal;
+    this.shard = shard;
+    this.gateway = gateway;
+  }
+
+  Principal principal() {
+    return principal;
+  }
+
+  String id() {
+    return id;
+  }
+
+  /** {@code websocket}, {@code sse} or {@code poll}. */
+  abstract String transport();
+
+  /** Writes one delivery of a followed stream to the client. */
+  protected abstract void write(Subscription subscription, Delivery delivery);
+
+  /** A user event: {@code unread_count}, or a disconnect order. */
+  abstract void onUserEvent(Delivery delivery);
+
+  /** Called every quarter heartbeat: ping, or close a dead session. */
+  abstract void heartbeat(long now);
+
+  /** Ends the session from the server side. */
+  abstract void shutdown(String reason);
+
+  /** Writes a delivery, keeping the offline-queue watermark up to date. */
+  final void send(Subscription subscription, Delivery delivery) {
+    if (closed) {
+      return;
+    }
+    write(subscription, delivery);
+    if (delivery.kind() == Envelope.Kind.NOTIFICATION && delivery.seq() > deliveredMarked) {
+      deliveredMarked = delivery.seq();
+      gateway.store().notifications().markDelivered(principal.userId(), delivery.seq())
+          .onFailure(e -> LOG.log(Level.WARNING, "cannot record delivery user=" + principal.userId(), e));
+    }
+  }
+
+  /** Joins the shard (user events) and reports the connection to presence. */
+  protected void register(boolean reportPresence) {
+    shard.add(this);
+    if (reportPresence) {
+      presence(Addresses.PRESENCE_CONNECT, new JsonObject().put("transport", transport()));
+    }
+  }
+
+  private void presence(String address, JsonObject body) {
+    body.put("nodeId", gateway.config().nodeId()).put("userId", principal.userId()).put("connectionId", id);
+    gateway.bus().request(address, body)
+        .onFailure(e -> LOG.log(Level.FINE, "presence not told user=" + principal.userId() + " connection=" + id, e));
+  }
+
+  /**
+   * Answers the user's unread count and the seq above which notifications are still queued
+   * (the {@code deliveredUpTo} watermark), read together on open.
+   */
+  protected Future<long[]> unreadAndWatermark() {
+    String user = principal.userId();
+    return onThisLoop(Future.all(gateway.store().notifications().unread(user), gateway.store().notifications().deliveredUpTo(user))
+        .map(both -> new long[] {both.<Long>resultAt(0), both.<Long>resultAt(1)}));
+  }
+
+  static Delivery unreadCount(String userId, long count) {
+    return new Delivery(Envelope.Kind.UNREAD_COUNT, userId, 0, null, "unread_count", null, Buffer.buffer(Frames.unreadCount(count)));
+  }
+
+  /**
+   * Follows a stream. {@code since} (nullable) asks for the events after it; the listener hears
+   * the position and whether the replay is complete, then the replay is written, then live events.
+   */
+  protected Subscription follow(String key, Long since, String clientEpoch, StartListener listener) {
+    Subscription[] created = new Subscription[1];
+    created[0] = new Subscription(key, this, position -> recover(created[0], since, clientEpoch, position, listener));
+    shard.subscribe(created[0]);
+    return created[0];
+  }
+
+  private void recover(Subscription subscription, Long since, String clientEpoch, StreamPosition position, StartListener listener) {
+    boolean sameEpoch = clientEpoch == null || clientEpoch.equals(position.epoch());
+    if (since == null || !sameEpoch || since >= position.seq() || position.seq() - since > MAX_REPLAY) {
+      boolean recovered = since != null && sameEpoch && since == position.seq();
+      listener.started(position, recovered);
+      subscription.goLive(position);
+      return;
+    }
+    replay(subscription, since, position, listener);
+  }
+
+  /** A repeated subscribe: answers where the session stands, replaying (since, last sent] when asked. */
+  protected void refollow(Subscription subscription, Long since, String clientEpoch, StartListener listener) {
+    subscription.whenLive(() -> {
+      StreamPosition at = subscription.position();
+      boolean sameEpoch = clientEpoch == null || clientEpoch.equals(at.epoch());
+      if (since == null || !sameEpoch || since >= at.seq() || at.seq() - since > MAX_REPLAY) {
+        listener.started(at, since != null && sameEpoch && since == at.seq());
+        return;
+      }
+      subscription.pause();
+      replay(subscription, since, at, listener);
+    });
+  }
+
+  /** Reads (since, position] from the store, writes it, then lets live events through. */
+  private void replay(Subscription subscription, long since, StreamPosition position, StartListener listener) {
+    onThisLoop(gateway.streams().after(subscription.key(), since, (int) (position.seq() - since)))
+        .onSuccess(page -> {
+          if (subscription.cancelled() || closed) {
+            return;
+          }
+          boolean complete = page.complete() && page.position().epoch().equals(position.epoch());
+          listener.started(position, complete);
+          if (complete) {
+            for (Delivery delivery : page.items()) {
+              if (delivery.seq() <= position.seq()) {
+                send(subscription, delivery);
+              }
+            }
+          }
+          subscription.goLive(position);
+        })
+        .onFailure(failure -> {
+          LOG.log(Level.WARNING, "history read failed user=" + principal.userId() + " key=" + subscription.key(), failure);
+          unfollow(subscription);
+          listener.failed(new RealtimeException(ErrorCode.UNAVAILABLE, "history unavailable, subscribe again"));
+        });
+  }
+
+  protected void unfollow(Subscription subscription) {
+    if (!subscription.cancelled()) {
+      subscription.cancel();
+      shard.unsubscribe(subscription);
+    }
+  }
+
+  /** The one cleanup path: releases every subscription, leaves the shard, tells presence. Idempotent. */
+  protected void cleanup(boolean reportPresence) {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    shard.remove(this);
+    List<Subscription> all = new ArrayList<>(channels.values());
+    if (notifications != null) {
+      all.add(notifications);
+    }
+    if (broadcast != null) {
+      all.add(broadcast);
+    }
+    channels.clear();
+    all.removeIf(Subscription::cancelled);
+    all.forEach(Subscription::cancel);
+    shard.unsubscribeAll(all);
+    if (reportPresence) {
+      presence(Addresses.PRESENCE_DISCONNECT, new JsonObject());
+    }
+  }
+
+  /** Completes on this session's event loop, whatever thread completes {@code future}. */
+  protected <T> Future<T> onThisLoop(Future<T> future) {
+    Promise<T> promise = Promise.promise();
+    future.onComplete(result -> shard.context().runOnContext(v -> promise.handle(result)));
+    return promise.future();
+  }
+}

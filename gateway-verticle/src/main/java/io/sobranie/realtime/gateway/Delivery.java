@@ -1,0 +1,22 @@
+package io.sobranie.realtime.gateway;
+
+import io.sobranie.realtime.common.bus.Envelope;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * What a {@link Shard} hands a connection: one event, encoded once per node as the JSON object
+ * every transport sends (WebSocket frame, SSE {@code data:}, poll list entry).
+ *
+ * @param kind        what it is
+ * @param key         the stream key of a sequenced event, the channel of a typing event, the user of a user event
+ * @param seq         the stream seq (0 for live-only events)
+ * @param epoch       the stream epoch (null for live-only events)
+ * @param type        the protocol {@code type} (and SSE {@code event:} name)
+ * @param excludeUser a user whose connections must not receive it, or null
+ * @param json        the encoded JSON object
+ */
+record Delivery(Envelope.Kind kind, String key, long seq, String epoch, String type, String excludeUser, Buffer json) {
+  boolean sequenced() {
+    return seq > 0;
+  }
+}

@@ -1,0 +1,123 @@
+package io.sobranie.realtime.gateway;
+
+import io.sobranie.realtime.common.ErrorCode;
+import io.sobranie.realtime.common.RealtimeException;
+import io.sobranie.realtime.common.auth.Principal;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.Json;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One long-poll request (PROTOCOL.md section 5): follows the streams from the request's cursor,
+ * answers as soon as there is at least one event (or at the timeout with none), with the cursor
+ * after the last event it includes. Holds no state between polls, so any node can answer the next.
+ */
+final class PollSession extends CursorSession {
+  private static final Logger LOG = Logger.getLogger(PollSession.class.getName());
+
+  private final HttpServerResponse response;
+  private final List<Buffer> events = new ArrayList<>();
+  private boolean started;
+  private boolean answerScheduled;
+  private long timer = -1;
+
+  PollSession(HttpServerResponse response, Principal principal, Shard shard, GatewayContext gateway) {
+    super(principal, shard, gateway);
+    this.response = response;
+  }
+
+  @Override
+  String transport() {
+    return "poll";
+  }
+
+  /** @param first true when the client sent no cursor: the unread count comes first, then the offline queue */
+  void open(Cursor from, List<String> requested, long timeoutMs, boolean first) {
+    response.closeHandler(v -> cleanup(false));
+    register(false);
+    unreadAndWatermark().onComplete(read -> {
+      if (closed) {
+        return;
+      }
+      if (read.failed()) {
+        LOG.log(Level.WARNING, "notification state unavailable user=" + principal.userId(), read.cause());
+        RestApi.sendError(response, new RealtimeException(ErrorCode.UNAVAILABLE, "notifications unavailable, poll again"));
+        cleanup(false);
+        return;
+      }
+      if (first) {
+        events.add(Buffer.buffer(Frames.unreadCount(read.result()[0])));
+      }
+      timer = shard.context().owner().setTimer(Math.max(1, timeoutMs), t -> answer());
+      followAll(from, requested, read.result()[1], () -> {
+        started = true;
+        if (!events.isEmpty() || !lost.isEmpty() || timeoutMs == 0) {
+          answerSoon();
+        }
+      });
+    });
+  }
+
+  @Override
+  protected void write(Subscription subscription, Delivery delivery) {
+    advance(subscription, delivery);
+    events.add(delivery.json());
+    if (started) {
+      answerSoon();
+    }
+  }
+
+  @Override
+  void onUserEvent(Delivery delivery) {
+    switch (delivery.kind()) {
+      case UNREAD_COUNT -> {
+        events.add(delivery.json());
+        if (started) {
+          answerSoon();
+        }
+      }
+      case DISCONNECT -> answerSoon();
+      default -> LOG.warning("unexpected user event " + delivery.kind());
+    }
+  }
+
+  /** Answers at the end of this event-loop turn, so a burst of events goes out in one reply. */
+  private void answerSoon() {
+    if (!answerScheduled) {
+      answerScheduled = true;
+      shard.context().runOnContext(v -> answer());
+    }
+  }
+
+  private void answer() {
+    if (closed) {
+      return;
+    }
+    shard.context().owner().cancelTimer(timer);
+    Buffer body = Buffer.buffer("{\"events\":[");
+    for (int i = 0; i < events.size(); i++) {
+      body.appendString(i == 0 ? "" : ",").appendBuffer(events.get(i));
+    }
+    body.appendString("],\"cursor\":").appendString(Json.encode(written.encode()));
+    if (!lost.isEmpty()) {
+      body.appendString(",\"recovered\":false,\"channels\":").appendString(Json.encode(lost));
+    }
+    body.appendString("}");
+    cleanup(false);
+    response.putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store").end(body);
+  }
+
+  @Override
+  void heartbeat(long now) {
+    // a held poll needs no ping: it is answered within its timeout
+  }
+
+  @Override
+  void shutdown(String reason) {
+    answerSoon();
+  }
+}

@@ -1,0 +1,138 @@
+package io.sobranie.realtime.gateway;
+
+import io.sobranie.realtime.common.ErrorCode;
+import io.sobranie.realtime.common.RealtimeException;
+import io.sobranie.realtime.common.auth.Principal;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One Server-Sent Events stream (PROTOCOL.md section 4): {@code retry:}, {@code connected},
+ * {@code unread_count}, the replay after {@code Last-Event-ID}, then live events, each sequenced
+ * one with an {@code id:} cursor covering every stream. Output waits until every stream has its
+ * position, so a {@code recovered} event can precede all others.
+ */
+final class SseConnection extends CursorSession {
+  private static final Logger LOG = Logger.getLogger(SseConnection.class.getName());
+  static final long RETRY_MS = 3000;
+  static final long MAX_PING_INTERVAL_MS = 15_000;
+
+  private final HttpServerResponse response;
+  /** Events written before every stream started; null once flowing. */
+  private List<Buffer> held = new ArrayList<>();
+  private long lastWrite;
+
+  SseConnection(HttpServerResponse response, Principal principal, Shard shard, GatewayContext gateway) {
+    super(principal, shard, gateway);
+    this.response = response;
+  }
+
+  @Override
+  String transport() {
+    return "sse";
+  }
+
+  void open(Cursor from, List<String> requested) {
+    response.setChunked(true)
+        .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+        .putHeader("Cache-Control", "no-cache")
+        .putHeader("X-Accel-Buffering", "no");
+    response.closeHandler(v -> cleanup(true));
+    response.exceptionHandler(e -> cleanup(true));
+    register(true);
+    lastWrite = System.currentTimeMillis();
+    response.write("retry: " + RETRY_MS + "\n\n");
+    event("connected", null, new JsonObject().put("type", "connected").put("connectionId", id)
+        .put("userId", principal.userId()).put("node", gateway.config().nodeId()).toBuffer());
+    unreadAndWatermark().onComplete(read -> {
+      if (closed) {
+        return;
+      }
+      if (read.failed()) {
+        LOG.log(Level.WARNING, "notification state unavailable user=" + principal.userId(), read.cause());
+        event("error", null, Frames.error(new RealtimeException(ErrorCode.UNAVAILABLE, "notifications unavailable")).toBuffer());
+        shutdown("store unavailable");
+        return;
+      }
+      event("unread_count", null, Buffer.buffer(Frames.unreadCount(read.result()[0])));
+      followAll(from, requested, read.result()[1], this::flow);
+    });
+  }
+
+  /** Every stream has its position: say what could not be recovered, then let events through. */
+  private void flow() {
+    List<Buffer> queued = held;
+    held = null;
+    if (!lost.isEmpty()) {
+      write(frame("recovered", null, new JsonObject().put("recovered", false).put("channels", new JsonArray(lost)).toBuffer()));
+    }
+    queued.forEach(this::write);
+  }
+
+  @Override
+  protected void write(Subscription subscription, Delivery delivery) {
+    advance(subscription, delivery);
+    event(delivery.type(), delivery.sequenced() ? written.encode() : null, delivery.json());
+  }
+
+  @Override
+  void onUserEvent(Delivery delivery) {
+    switch (delivery.kind()) {
+      case UNREAD_COUNT -> event(delivery.type(), null, delivery.json());
+      case DISCONNECT -> {
+        event("reconnect", null, new JsonObject().put("type", "reconnect").put("afterMs", 0)
+            .put("reason", Json.decodeValue(delivery.json())).toBuffer());
+        shutdown("disconnected");
+      }
+      default -> LOG.warning("unexpected user event " + delivery.kind());
+    }
+  }
+
+  private void event(String name, String id, Buffer json) {
+    Buffer frame = frame(name, id, json);
+    if (held != null && !name.equals("connected") && !name.equals("unread_count") && !name.equals("error")
+        && !name.equals("reconnect")) {
+      held.add(frame);
+    } else {
+      write(frame);
+    }
+  }
+
+  private static Buffer frame(String name, String id, Buffer json) {
+    Buffer frame = Buffer.buffer(json.length() + 64);
+    if (id != null) {
+      frame.appendString("id: ").appendString(id).appendString("\n");
+    }
+    return frame.appendString("event: ").appendString(name).appendString("\ndata: ").appendBuffer(json).appendString("\n\n");
+  }
+
+  private void write(Buffer frame) {
+    if (!closed) {
+      lastWrite = System.currentTimeMillis();
+      response.write(frame);
+    }
+  }
+
+  /** A comment line keeps proxies from closing an idle stream. */
+  @Override
+  void heartbeat(long now) {
+    if (now - lastWrite >= Math.min(MAX_PING_INTERVAL_MS, gateway.config().heartbeatMs())) {
+      write(Buffer.buffer(": ping\n\n"));
+    }
+  }
+
+  @Override
+  void shutdown(String reason) {
+    if (!closed) {
+      cleanup(true);
+      response.end();
+    }
+  }
+}

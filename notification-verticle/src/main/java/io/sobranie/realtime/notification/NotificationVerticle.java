@@ -1,0 +1,132 @@
+package io.sobranie.realtime.notification;
+
+import io.sobranie.realtime.common.Addresses;
+import io.sobranie.realtime.common.Ids;
+import io.sobranie.realtime.common.JsonFields;
+import io.sobranie.realtime.common.RealtimeException;
+import io.sobranie.realtime.common.auth.Principal;
+import io.sobranie.realtime.common.bus.Envelope;
+import io.sobranie.realtime.common.bus.Replies;
+import io.sobranie.realtime.common.bus.ServiceRequests.Notify;
+import io.sobranie.realtime.common.store.NotificationStore;
+import io.sobranie.realtime.common.store.PresenceStore;
+import io.sobranie.realtime.common.store.StoredNotification;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Notifications (PROTOCOL.md sections 3, 6-8): stores each in the user's stream with its seq,
+ * keeps the unread count exact, delivers it and the new count to every connection of the user
+ * on every node (through the gateways' hubs), and tells push gateways about those stored while
+ * the user had no connection. Stateless: any number of instances may run.
+ */
+public final class NotificationVerticle extends VerticleBase {
+  private static final Logger LOG = Logger.getLogger(NotificationVerticle.class.getName());
+  private static final int MAX_READ_IDS = 1000;
+
+  private final NotificationStore notifications;
+  private final PresenceStore presence;
+
+  public NotificationVerticle(NotificationStore notifications, PresenceStore presence) {
+    this.notifications = notifications;
+    this.presence = presence;
+  }
+
+  @Override
+  public Future<?> start() {
+    return Future.all(
+        vertx.eventBus().<JsonObject>consumer(Addresses.NOTIFY, this::onNotify).completion(),
+        vertx.eventBus().<JsonObject>consumer(Addresses.NOTIFY_READ, this::onRead).completion(),
+        vertx.eventBus().<JsonObject>consumer(Addresses.NOTIFY_UNREAD, this::onUnread).completion());
+  }
+
+  /** {@code {userId, kind, data}} → {@code {id, seq}}. */
+  private void onNotify(Message<JsonObject> request) {
+    Replies.handle(request, body -> {
+      Notify notify = Notify.fromJson(body);
+      return notifications.append(notify.userId(), Ids.unique("n-"), notify.kind(), Json.encode(notify.data()),
+              System.currentTimeMillis())
+          .map(appended -> {
+            StoredNotification n = appended.notification();
+            deliver(notify.userId(), appended);
+            pushIfOffline(notify.userId(), n);
+            return new JsonObject().put("id", n.id()).put("seq", n.seq());
+          });
+    });
+  }
+
+  private void deliver(String userId, NotificationStore.Appended appended) {
+    StoredNotification n = appended.notification();
+    vertx.eventBus().publish(Addresses.DELIVER, new Envelope(Envelope.Kind.NOTIFICATION, userId, n.seq(),
+        appended.epoch(), n.id(), null, n.ts(), n.kind(), n.data(), null));
+    publishUnread(userId, appended.unread());
+  }
+
+  private void pushIfOffline(String userId, StoredNotification n) {
+    presence.connectionCount(userId)
+        .onSuccess(count -> {
+          if (count == 0) {
+            vertx.eventBus().publish(Addresses.OFFLINE_NOTIFICATION, new JsonObject().put("userId", userId)
+                .put("id", n.id()).put("seq", n.seq()).put("kind", n.kind()).put("data", Json.decodeValue(n.data())));
+          }
+        })
+        .onFailure(failure -> LOG.log(Level.WARNING, "presence unknown, no push user=" + userId, failure));
+  }
+
+  /** {@code {userId, upTo}} or {@code {userId, ids}} → {@code {unread}}; every connection gets the count. */
+  private void onRead(Message<JsonObject> request) {
+    Replies.handle(request, body -> {
+      String userId = userId(body);
+      Long upTo = JsonFields.optionalNonNegativeLong(body, "upTo");
+      JsonArray ids = body.getValue("ids") == null ? null : JsonFields.optionalArray(body, "ids");
+      if (upTo == null && ids == null) {
+        throw RealtimeException.badRequest("'upTo' (a seq) or 'ids' (an array of ids) is required");
+      }
+      Future<Long> unread = upTo != null ? notifications.markReadUpTo(userId, upTo) : notifications.markRead(userId, idList(ids));
+      return unread.map(count -> {
+        publishUnread(userId, count);
+        return new JsonObject().put("unread", count);
+      });
+    });
+  }
+
+  /** {@code {userId}} → {@code {unread}}. */
+  private void onUnread(Message<JsonObject> request) {
+    Replies.handle(request, body -> notifications.unread(userId(body)).map(count -> new JsonObject().put("unread", count)));
+  }
+
+  private void publishUnread(String userId, long count) {
+    vertx.eventBus().publish(Addresses.DELIVER, new Envelope(Envelope.Kind.UNREAD_COUNT, userId, 0, null, null, null,
+        System.currentTimeMillis(), null, String.valueOf(count), null));
+  }
+
+  private static String userId(JsonObject body) {
+    String userId = JsonFields.requireString(body, "userId");
+    if (!Principal.isValidUserId(userId)) {
+      throw RealtimeException.badRequest("'userId' is not a valid user id");
+    }
+    return userId;
+  }
+
+  private static List<String> idList(JsonArray ids) {
+    if (ids == null || ids.size() > MAX_READ_IDS) {
+      throw RealtimeException.badRequest("'ids' must be an array of at most " + MAX_READ_IDS + " ids");
+    }
+    List<String> list = new ArrayList<>(ids.size());
+    for (Object id : ids) {
+      if (!(id instanceof String s)) {
+        throw RealtimeException.badRequest("'ids' must hold strings");
+      }
+      list.add(s);
+    }
+    return list;
+  }
+}
