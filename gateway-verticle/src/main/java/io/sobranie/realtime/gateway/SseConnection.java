@@ -16,8 +16,8 @@ import java.util.logging.Logger;
 /**
  * One Server-Sent Events stream (PROTOCOL.md section 4): {@code retry:}, {@code connected},
  * {@code unread_count}, the replay after {@code Last-Event-ID}, then live events, each sequenced
- * one with an {@code id:} cursor covering every stream. Output waits until every stream has its
- * position, so a {@code recovered} event can precede all others.
+ * one with an {@code id:} cursor covering every stream. Events wait until every stream has its
+ * position, so {@code connected} means live and a {@code recovered} event precedes all others.
  */
 final class SseConnection extends CursorSession {
   private static final Logger LOG = Logger.getLogger(SseConnection.class.getName());
@@ -39,6 +39,10 @@ final class SseConnection extends CursorSession {
     return "sse";
   }
 
+  /**
+   * Every stream is joined before {@code connected} is written, so a client that has seen
+   * {@code connected} receives everything published after it.
+   */
   void open(Cursor from, List<String> requested) {
     response.setChunked(true)
         .putHeader("Content-Type", "text/event-stream; charset=utf-8")
@@ -47,29 +51,28 @@ final class SseConnection extends CursorSession {
     response.closeHandler(v -> cleanup(true));
     response.exceptionHandler(e -> cleanup(true));
     register(true);
-    lastWrite = System.currentTimeMillis();
-    response.write("retry: " + RETRY_MS + "\n\n");
-    event("connected", null, new JsonObject().put("type", "connected").put("connectionId", id)
-        .put("userId", principal.userId()).put("node", gateway.config().nodeId()).toBuffer());
+    write(Buffer.buffer("retry: " + RETRY_MS + "\n\n"));
     unreadAndWatermark().onComplete(read -> {
       if (closed) {
         return;
       }
       if (read.failed()) {
         LOG.log(Level.WARNING, "notification state unavailable user=" + principal.userId(), read.cause());
-        event("error", null, Frames.error(new RealtimeException(ErrorCode.UNAVAILABLE, "notifications unavailable")).toBuffer());
+        write(frame("error", null, Frames.error(new RealtimeException(ErrorCode.UNAVAILABLE, "notifications unavailable")).toBuffer()));
         shutdown("store unavailable");
         return;
       }
-      event("unread_count", null, Buffer.buffer(Frames.unreadCount(read.result()[0])));
-      followAll(from, requested, read.result()[1], this::flow);
+      followAll(from, requested, read.result()[1], () -> flow(read.result()[0]));
     });
   }
 
-  /** Every stream has its position: say what could not be recovered, then let events through. */
-  private void flow() {
+  /** Every stream has its position: say hello, what could not be recovered, then let events through. */
+  private void flow(long unread) {
     List<Buffer> queued = held;
     held = null;
+    write(frame("connected", null, new JsonObject().put("type", "connected").put("connectionId", id)
+        .put("userId", principal.userId()).put("node", gateway.config().nodeId()).toBuffer()));
+    write(frame("unread_count", null, Buffer.buffer(Frames.unreadCount(unread))));
     if (!lost.isEmpty()) {
       write(frame("recovered", null, new JsonObject().put("recovered", false).put("channels", new JsonArray(lost)).toBuffer()));
     }
@@ -87,18 +90,18 @@ final class SseConnection extends CursorSession {
     switch (delivery.kind()) {
       case UNREAD_COUNT -> event(delivery.type(), null, delivery.json());
       case DISCONNECT -> {
-        event("reconnect", null, new JsonObject().put("type", "reconnect").put("afterMs", 0)
-            .put("reason", Json.decodeValue(delivery.json())).toBuffer());
+        write(frame("reconnect", null, new JsonObject().put("type", "reconnect").put("afterMs", 0)
+            .put("reason", Json.decodeValue(delivery.json())).toBuffer()));
         shutdown("disconnected");
       }
       default -> LOG.warning("unexpected user event " + delivery.kind());
     }
   }
 
+  /** Writes an event, or holds it while the streams are still starting. */
   private void event(String name, String id, Buffer json) {
     Buffer frame = frame(name, id, json);
-    if (held != null && !name.equals("connected") && !name.equals("unread_count") && !name.equals("error")
-        && !name.equals("reconnect")) {
+    if (held != null) {
       held.add(frame);
     } else {
       write(frame);
@@ -113,7 +116,7 @@ final class SseConnection extends CursorSession {
     return frame.appendString("event: ").appendString(name).appendString("\ndata: ").appendBuffer(json).appendString("\n\n");
   }
 
-  private void write(Buffer frame) {
+  private void write(Buffer frame) { // also while held: for the opening and for final words
     if (!closed) {
       lastWrite = System.currentTimeMillis();
       response.write(frame);

@@ -74,16 +74,25 @@ final class WebSocketConnection extends ClientSession {
       if (closed) {
         return;
       }
-      long watermark = 0;
-      if (read.succeeded()) {
-        send(Buffer.buffer(Frames.unreadCount(read.result()[0])));
-        watermark = read.result()[1];
-      } else {
+      broadcast = follow(Channel.BROADCAST, null, null, SILENT);
+      if (read.failed()) {
         LOG.log(Level.WARNING, "notification state unavailable user=" + principal.userId(), read.cause());
         sendError(null, new RealtimeException(ErrorCode.UNAVAILABLE, "notifications unavailable; reconnect later to get them"));
+        notifications = follow(Streams.notificationsKey(principal.userId()), null, null, SILENT);
+      } else {
+        // unread_count goes out when the stream has its position, right before the offline queue.
+        notifications = follow(Streams.notificationsKey(principal.userId()), read.result()[1], null, new StartListener() {
+          @Override
+          public void started(StreamPosition position, boolean recovered) {
+            send(Buffer.buffer(Frames.unreadCount(read.result()[0])));
+          }
+
+          @Override
+          public void failed(RealtimeException error) {
+            sendError(null, error);
+          }
+        });
       }
-      notifications = follow(Streams.notificationsKey(principal.userId()), read.succeeded() ? watermark : null, null, SILENT);
-      broadcast = follow(Channel.BROADCAST, null, null, SILENT);
       socket.resume();
     });
   }

@@ -29,6 +29,7 @@ abstract class ServerTestBase {
   protected Vertx clientVertx;
   protected HttpClient http;
   private final List<WsClient> clients = new ArrayList<>();
+  private final List<SseClient> sseClients = new ArrayList<>();
 
   /** Settings on top of the test defaults; override to change them for a test class. */
   protected Map<String, String> settings() {
@@ -51,6 +52,7 @@ abstract class ServerTestBase {
   @AfterEach
   void stopNode() {
     clients.forEach(WsClient::close);
+    sseClients.forEach(SseClient::close);
     clientVertx.close().await();
     node.close().await();
   }
@@ -81,6 +83,23 @@ abstract class ServerTestBase {
     WsClient client = WsClient.open(clientVertx, port(), query, bearer);
     clients.add(client);
     return client;
+  }
+
+  /** An SSE stream, closed after the test. */
+  protected SseClient sse(String query, String lastEventId) {
+    SseClient client = SseClient.open(clientVertx, port(), query, lastEventId);
+    sseClients.add(client);
+    return client;
+  }
+
+  /** A service publishes a notification for {@code user} through {@code POST /realtime/send}; answers {id, seq}. */
+  protected JsonObject notify(String user, String kind, Object data) {
+    Response response = request(HttpMethod.POST, "/realtime/send", token("notifier", "service"),
+        new JsonObject().put("userId", user).put("kind", kind).put("data", data).encode());
+    if (response.status() != 202) {
+      throw new AssertionError("send failed: " + response.status() + " " + response.body());
+    }
+    return response.json();
   }
 
   record Response(int status, Map<String, String> headers, String body) {
