@@ -27,10 +27,10 @@ public final class PresenceVerticle extends VerticleBase {
         vertx.eventBus().<JsonObject>consumer(Addresses.PRESENCE_CONNECT, request -> Replies.handle(request, body ->
             presence.connect(JsonFields.requireString(body, "nodeId"), JsonFields.requireString(body, "userId"),
                     JsonFields.requireString(body, "connectionId"), JsonFields.requireString(body, "transport"))
-                .map(count -> new JsonObject().put("connections", count)))).completion(),
+                .map(connected -> new JsonObject().put("connections", connected.connections())))).completion(),
         vertx.eventBus().<JsonObject>consumer(Addresses.PRESENCE_DISCONNECT, request -> Replies.handle(request, body ->
             presence.disconnect(JsonFields.requireString(body, "nodeId"), JsonFields.requireString(body, "userId"),
-                    JsonFields.requireString(body, "connectionId"))
+                    JsonFields.requireString(body, "connectionId"), System.currentTimeMillis())
                 .map(count -> new JsonObject().put("connections", count)))).completion());
   }
 }
