@@ -3,7 +3,9 @@ package io.sobranie.realtime.chat;
 import io.sobranie.realtime.common.Addresses;
 import io.sobranie.realtime.common.ErrorCode;
 import io.sobranie.realtime.common.Ids;
+import io.sobranie.realtime.common.JsonFields;
 import io.sobranie.realtime.common.RealtimeException;
+import io.sobranie.realtime.common.auth.Principal;
 import io.sobranie.realtime.common.bus.Ack;
 import io.sobranie.realtime.common.bus.ChatMessage;
 import io.sobranie.realtime.common.bus.Envelope;
@@ -14,12 +16,14 @@ import io.sobranie.realtime.common.channel.ChannelRules;
 import io.sobranie.realtime.common.store.AppendResult;
 import io.sobranie.realtime.common.store.HistoryStore;
 import io.sobranie.realtime.common.store.MessageDraft;
+import io.sobranie.realtime.common.store.PresenceStore;
 import io.sobranie.realtime.common.store.StoredMessage;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
+import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -27,17 +31,22 @@ import java.util.logging.Logger;
  * Channel messages: validates them, checks publish rights, assigns the seq and stores them in one
  * atomic append, replies with the ack and publishes the delivery envelope to every gateway.
  * Everything that carries a seq comes through here: client messages, and services' publish and
- * broadcast. Stateless: any number of instances on any nodes may serve the same channel.
+ * broadcast; so do the live-only typing indicators and WebRTC signals. Stateless: any number of instances on any nodes may serve the same channel.
  */
 public final class ChatVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(ChatVerticle.class.getName());
 
+  static final Set<String> SIGNALS = Set.of("offer", "answer", "ice", "hangup");
+
   private final ChannelRules rules;
   private final HistoryStore history;
+  private final PresenceStore presence;
 
-  public ChatVerticle(ChannelRules rules, HistoryStore history) {
+  /** @param presence to tell whether a signal's recipient is connected anywhere */
+  public ChatVerticle(ChannelRules rules, HistoryStore history, PresenceStore presence) {
     this.rules = rules;
     this.history = history;
+    this.presence = presence;
   }
 
   @Override
@@ -45,7 +54,9 @@ public final class ChatVerticle extends VerticleBase {
     return Future.all(
         vertx.eventBus().<JsonObject>consumer(Addresses.CHAT_MESSAGE, this::onClientMessage).completion(),
         vertx.eventBus().<JsonObject>consumer(Addresses.PUBLISH, this::onPublish).completion(),
-        vertx.eventBus().<JsonObject>consumer(Addresses.BROADCAST, this::onBroadcast).completion());
+        vertx.eventBus().<JsonObject>consumer(Addresses.BROADCAST, this::onBroadcast).completion(),
+        vertx.eventBus().<JsonObject>consumer(Addresses.CHAT_TYPING, this::onTyping).completion(),
+        vertx.eventBus().<JsonObject>consumer(Addresses.CHAT_SIGNAL, this::onSignal).completion());
   }
 
   /** A client's message: its publish right is checked here; {@code from} is its principal. */
@@ -76,6 +87,58 @@ public final class ChatVerticle extends VerticleBase {
       return append(broadcast.channel(), broadcast.from(), broadcast.kind(), broadcast.data(), null)
           .map(stored -> new JsonObject().put("channel", broadcast.channel()).put("seq", stored.seq()).put("id", stored.id()));
     });
+  }
+
+  /**
+   * {@code {principal, channel, active}}: relayed live to the channel's subscribers except the
+   * typist's own connections; not stored, no seq. (The gateway has throttled it.)
+   */
+  private void onTyping(Message<JsonObject> request) {
+    Replies.handle(request, body -> {
+      Principal principal = principal(body);
+      Channel channel = Channel.parse(JsonFields.requireString(body, "channel"));
+      boolean active = JsonFields.requireBoolean(body, "active");
+      rules.checkPublish(principal, channel);
+      vertx.eventBus().publish(Addresses.DELIVER, new Envelope(Envelope.Kind.TYPING, channel.name(), 0, null, null,
+          principal.publisherName(), System.currentTimeMillis(), null, String.valueOf(active), principal.userId()));
+      return Future.succeededFuture(new JsonObject());
+    });
+  }
+
+  /**
+   * {@code {principal, to, signal, payload}}: relayed to every connection of {@code to}, stamped
+   * with {@code from}; {@code not_found} when {@code to} has no connection on any node.
+   */
+  private void onSignal(Message<JsonObject> request) {
+    Replies.handle(request, body -> {
+      Principal principal = principal(body);
+      String to = JsonFields.requireString(body, "to");
+      if (!Principal.isValidUserId(to)) {
+        throw RealtimeException.badRequest("'to' is not a valid user id");
+      }
+      String signal = JsonFields.requireString(body, "signal");
+      if (!SIGNALS.contains(signal)) {
+        throw RealtimeException.badRequest("'signal' must be one of offer, answer, ice, hangup");
+      }
+      String frame = new JsonObject().put("type", "signal").put("from", principal.userId()).put("signal", signal)
+          .put("payload", body.getValue("payload")).encode();
+      return presence.connectionCount(to).compose(count -> {
+        if (count == 0) {
+          return Future.failedFuture(new RealtimeException(ErrorCode.NOT_FOUND, to + " is not connected"));
+        }
+        vertx.eventBus().publish(Addresses.DELIVER, new Envelope(Envelope.Kind.SIGNAL, to, 0, null, null,
+            principal.userId(), System.currentTimeMillis(), null, frame, null));
+        return Future.succeededFuture(new JsonObject());
+      });
+    });
+  }
+
+  private static Principal principal(JsonObject body) {
+    JsonObject principal = body.getValue("principal") instanceof JsonObject p ? p : null;
+    if (principal == null || !Principal.isValidUserId(JsonFields.optionalString(principal, "userId"))) {
+      throw RealtimeException.badRequest("'principal' with a valid userId is required");
+    }
+    return Principal.fromJson(principal);
   }
 
   /** Stores a message (once per idempotency key) and, if new, publishes its envelope. */

@@ -43,7 +43,7 @@ class ChatVerticleTest {
     ChannelRules rules = new ChannelRules(ChannelRules.defaults(100, 3600), new HistoryLimits(100, 3600));
     store = new InMemoryStore(rules::historyLimits);
     vertx.eventBus().<Envelope>consumer(Addresses.DELIVER, m -> published.add(m.body())).completion().await();
-    vertx.deployVerticle(new ChatVerticle(rules, store.history())).await();
+    vertx.deployVerticle(new ChatVerticle(rules, store.history(), store.presence())).await();
   }
 
   @AfterEach

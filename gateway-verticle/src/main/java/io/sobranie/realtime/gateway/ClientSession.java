@@ -6,15 +6,19 @@ import io.sobranie.realtime.common.Ids;
 import io.sobranie.realtime.common.RealtimeException;
 import io.sobranie.realtime.common.auth.Principal;
 import io.sobranie.realtime.common.bus.Envelope;
+import io.sobranie.realtime.common.channel.Channel;
 import io.sobranie.realtime.common.store.StreamPosition;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -47,6 +51,9 @@ abstract class ClientSession {
   protected Subscription broadcast;
   protected boolean closed;
   private long deliveredMarked;
+  /** Rooms (channels of presence namespaces) this session told presence it joined. */
+  private final Set<String> rooms = new LinkedHashSet<>();
+  private boolean reportsPresence;
 
   ClientSession(Principal principal, Shard shard, GatewayContext gateway) {
     this.principal = principal;
@@ -93,8 +100,30 @@ abstract class ClientSession {
   /** Joins the shard (user events) and reports the connection to presence. */
   protected void register(boolean reportPresence) {
     shard.add(this);
+    reportsPresence = reportPresence;
     if (reportPresence) {
       presence(Addresses.PRESENCE_CONNECT, new JsonObject().put("transport", transport()));
+    }
+  }
+
+  /** Tells presence this session follows a room, when its namespace tracks presence. */
+  protected void joinRoom(String channel) {
+    if (reportsPresence && tracksPresence(channel) && rooms.add(channel)) {
+      presence(Addresses.PRESENCE_JOIN, new JsonObject().put("channel", channel));
+    }
+  }
+
+  protected void leaveRoom(String channel) {
+    if (rooms.remove(channel)) {
+      presence(Addresses.PRESENCE_LEAVE, new JsonObject().put("channel", channel));
+    }
+  }
+
+  private boolean tracksPresence(String channel) {
+    try {
+      return gateway.config().channelRules().of(Channel.parse(channel)).presence();
+    } catch (RealtimeException unknownNamespace) {
+      return false;
     }
   }
 
@@ -186,8 +215,8 @@ abstract class ClientSession {
     }
   }
 
-  /** The one cleanup path: releases every subscription, leaves the shard, tells presence. Idempotent. */
-  protected void cleanup(boolean reportPresence) {
+  /** The one cleanup path: releases every subscription, leaves the shard, tells presence (rooms included). Idempotent. */
+  protected void cleanup() {
     if (closed) {
       return;
     }
@@ -204,8 +233,8 @@ abstract class ClientSession {
     all.removeIf(Subscription::cancelled);
     all.forEach(Subscription::cancel);
     shard.unsubscribeAll(all);
-    if (reportPresence) {
-      presence(Addresses.PRESENCE_DISCONNECT, new JsonObject());
+    if (reportsPresence) {
+      presence(Addresses.PRESENCE_DISCONNECT, new JsonObject().put("rooms", new JsonArray(new ArrayList<>(rooms))));
     }
   }
 

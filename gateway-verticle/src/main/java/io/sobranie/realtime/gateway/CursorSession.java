@@ -65,7 +65,10 @@ abstract class CursorSession extends ClientSession {
       switch (name) {
         case Channel.NOTIFICATIONS -> notifications = subscription;
         case Channel.BROADCAST -> broadcast = subscription;
-        default -> channels.put(name, subscription);
+        default -> {
+          channels.put(name, subscription);
+          joinRoom(name);
+        }
       }
     }
   }

@@ -2,8 +2,10 @@ package io.sobranie.realtime.gateway;
 
 import io.sobranie.realtime.common.auth.TokenVerifier;
 import io.sobranie.realtime.common.config.RealtimeConfig;
+import io.sobranie.realtime.common.store.BlobStore;
 import io.sobranie.realtime.common.store.Store;
 
-/** What every gateway component of a node shares: configuration, token verifier, store, streams, hub and bus. */
-record GatewayContext(RealtimeConfig config, TokenVerifier verifier, Store store, Streams streams, Hub hub, BusClient bus) {
+/** What every gateway component of a node shares: configuration, verifier, stores, streams, hub, bus, typing throttle. */
+record GatewayContext(RealtimeConfig config, TokenVerifier verifier, Store store, BlobStore blobs, Streams streams, Hub hub,
+                      BusClient bus, TypingThrottle typing) {
 }

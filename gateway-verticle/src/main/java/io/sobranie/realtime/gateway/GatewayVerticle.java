@@ -58,6 +58,12 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/realtime/history/:channel").handler(rest::history);
     router.get("/realtime/notifications").handler(rest::notifications);
     router.post("/realtime/notifications/read").handler(body).handler(rest::markRead);
+    router.post("/realtime/typing").handler(body).handler(rest::typing);
+    router.post("/realtime/signal").handler(body).handler(rest::signal);
+    router.get("/realtime/presence").handler(rest::presenceOfUsers);
+    router.get("/realtime/presence/:channel").handler(rest::presenceOfChannel);
+    router.post("/realtime/binary").handler(BodyHandler.create(false).setBodyLimit(config.maxBlobBytes())).handler(rest::upload);
+    router.get("/realtime/binary/:id").handler(rest::download);
     router.post("/realtime/send").handler(body).handler(rest::send);
     router.post("/realtime/publish").handler(body).handler(rest::publish);
     router.post("/realtime/broadcast").handler(body).handler(rest::broadcast);

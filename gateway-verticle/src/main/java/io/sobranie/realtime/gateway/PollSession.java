@@ -3,6 +3,7 @@ package io.sobranie.realtime.gateway;
 import io.sobranie.realtime.common.ErrorCode;
 import io.sobranie.realtime.common.RealtimeException;
 import io.sobranie.realtime.common.auth.Principal;
+import io.sobranie.realtime.common.bus.Envelope;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.Json;
@@ -37,7 +38,7 @@ final class PollSession extends CursorSession {
 
   /** @param first true when the client sent no cursor: the unread count comes first, then the offline queue */
   void open(Cursor from, List<String> requested, long timeoutMs, boolean first) {
-    response.closeHandler(v -> cleanup(false));
+    response.closeHandler(v -> cleanup());
     register(false);
     unreadAndWatermark().onComplete(read -> {
       if (closed) {
@@ -46,7 +47,7 @@ final class PollSession extends CursorSession {
       if (read.failed()) {
         LOG.log(Level.WARNING, "notification state unavailable user=" + principal.userId(), read.cause());
         RestApi.sendError(response, new RealtimeException(ErrorCode.UNAVAILABLE, "notifications unavailable, poll again"));
-        cleanup(false);
+        cleanup();
         return;
       }
       if (first) {
@@ -64,6 +65,9 @@ final class PollSession extends CursorSession {
 
   @Override
   protected void write(Subscription subscription, Delivery delivery) {
+    if (delivery.kind() == Envelope.Kind.BINARY) {
+      return; // binary relays are for WebSocket clients; others fetch files over REST
+    }
     advance(subscription, delivery);
     events.add(delivery.json());
     if (started) {
@@ -74,7 +78,7 @@ final class PollSession extends CursorSession {
   @Override
   void onUserEvent(Delivery delivery) {
     switch (delivery.kind()) {
-      case UNREAD_COUNT -> {
+      case UNREAD_COUNT, SIGNAL -> {
         events.add(delivery.json());
         if (started) {
           answerSoon();
@@ -107,7 +111,7 @@ final class PollSession extends CursorSession {
       body.appendString(",\"recovered\":false,\"channels\":").appendString(Json.encode(lost));
     }
     body.appendString("}");
-    cleanup(false);
+    cleanup();
     response.putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store").end(body);
   }
 

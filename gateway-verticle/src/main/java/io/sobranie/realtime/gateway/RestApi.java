@@ -16,6 +16,7 @@ import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
@@ -33,10 +34,12 @@ final class RestApi {
 
   private final GatewayContext gateway;
   private final Authenticator authenticator;
+  private final ClientActions actions;
 
   RestApi(GatewayContext gateway, Authenticator authenticator) {
     this.gateway = gateway;
     this.authenticator = authenticator;
+    this.actions = new ClientActions(gateway);
   }
 
   // ---- users ----------------------------------------------------------------------------------
@@ -92,6 +95,67 @@ final class RestApi {
           .put("upTo", body.getValue("upTo")).put("ids", body.getValue("ids"));
       return gateway.bus().request(Addresses.NOTIFY_READ, request).map(JsonObject::encode);
     }));
+  }
+
+  /** {@code POST /realtime/typing}: like the WebSocket frame, for SSE/poll clients → 204. */
+  void typing(RoutingContext ctx) {
+    respond(ctx, 204, user(ctx, principal -> actions.typing(principal, jsonBody(ctx)).map("")));
+  }
+
+  /** {@code POST /realtime/signal}: 204, or 404 {@code not_found} when {@code to} is offline. */
+  void signal(RoutingContext ctx) {
+    respond(ctx, 204, user(ctx, principal -> actions.signal(principal, jsonBody(ctx)).map("")));
+  }
+
+  /** {@code GET /realtime/presence?users=a,b}. */
+  void presenceOfUsers(RoutingContext ctx) {
+    respond(ctx, 200, user(ctx, principal -> {
+      String users = ctx.request().getParam("users");
+      if (users == null || users.isBlank()) {
+        throw RealtimeException.badRequest("'users' (a comma-separated list of user ids) is required");
+      }
+      JsonArray list = new JsonArray();
+      for (String id : users.split(",")) {
+        list.add(id.trim());
+      }
+      return actions.presence(principal, new JsonObject().put("users", list)).map(JsonObject::encode);
+    }));
+  }
+
+  /** {@code GET /realtime/presence/{channel}}: who follows the room now (subscribe right needed). */
+  void presenceOfChannel(RoutingContext ctx) {
+    respond(ctx, 200, user(ctx, principal -> actions.presence(principal,
+        new JsonObject().put("channel", ctx.pathParam("channel"))).map(JsonObject::encode)));
+  }
+
+  /** {@code POST /realtime/binary}: stores the raw body → 201 {@code {id, url, contentType, filename, size}}. */
+  void upload(RoutingContext ctx) {
+    respond(ctx, 201, user(ctx, principal -> {
+      String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+      String filename = ctx.request().getHeader("X-Filename");
+      if (filename != null && (filename.isEmpty() || filename.length() > 255 || filename.chars().anyMatch(Character::isISOControl))) {
+        throw RealtimeException.badRequest("'X-Filename' must be 1..255 characters without control characters");
+      }
+      return gateway.blobs().put(ctx.body().buffer() == null ? io.vertx.core.buffer.Buffer.buffer() : ctx.body().buffer(),
+              contentType == null ? "application/octet-stream" : contentType, filename)
+          .map(blob -> new JsonObject().put("id", blob.id()).put("url", "/realtime/binary/" + blob.id())
+              .put("contentType", blob.contentType()).put("filename", blob.filename()).put("size", blob.size()).encode());
+    }));
+  }
+
+  /** {@code GET /realtime/binary/{id}}: the bytes with their content type, to any authenticated user. */
+  void download(RoutingContext ctx) {
+    user(ctx, principal -> gateway.blobs().describe(ctx.pathParam("id")).map(blob -> {
+      if (blob == null) {
+        throw new RealtimeException(ErrorCode.NOT_FOUND, "no such file (or it expired)");
+      }
+      HttpServerResponse response = ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, blob.contentType())
+          .putHeader("X-Content-Type-Options", "nosniff")
+          .putHeader("Content-Disposition", "attachment" + (blob.filename() == null ? ""
+              : "; filename*=UTF-8''" + java.net.URLEncoder.encode(blob.filename(), java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20")));
+      response.sendFile(gateway.blobs().path(blob.id())).onFailure(e -> sendError(ctx, e));
+      return "";
+    })).onFailure(e -> sendError(ctx, e));
   }
 
   // ---- services -------------------------------------------------------------------------------
@@ -210,7 +274,9 @@ final class RestApi {
   /** Sends a JSON body with {@code status}, or the error shape of PROTOCOL.md section 6. */
   static void respond(RoutingContext ctx, int status, Future<String> body) {
     body.onComplete(result -> {
-      if (result.succeeded()) {
+      if (result.succeeded() && status == 204) {
+        ctx.response().setStatusCode(204).end();
+      } else if (result.succeeded()) {
         ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(result.result());
       } else {
         sendError(ctx, result.cause());

@@ -3,6 +3,7 @@ package io.sobranie.realtime.gateway;
 import io.sobranie.realtime.common.ErrorCode;
 import io.sobranie.realtime.common.RealtimeException;
 import io.sobranie.realtime.common.auth.Principal;
+import io.sobranie.realtime.common.bus.Envelope;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.Json;
@@ -48,8 +49,8 @@ final class SseConnection extends CursorSession {
         .putHeader("Content-Type", "text/event-stream; charset=utf-8")
         .putHeader("Cache-Control", "no-cache")
         .putHeader("X-Accel-Buffering", "no");
-    response.closeHandler(v -> cleanup(true));
-    response.exceptionHandler(e -> cleanup(true));
+    response.closeHandler(v -> cleanup());
+    response.exceptionHandler(e -> cleanup());
     register(true);
     write(Buffer.buffer("retry: " + RETRY_MS + "\n\n"));
     unreadAndWatermark().onComplete(read -> {
@@ -81,6 +82,9 @@ final class SseConnection extends CursorSession {
 
   @Override
   protected void write(Subscription subscription, Delivery delivery) {
+    if (delivery.kind() == Envelope.Kind.BINARY) {
+      return; // binary relays are for WebSocket clients; others fetch files over REST
+    }
     advance(subscription, delivery);
     event(delivery.type(), delivery.sequenced() ? written.encode() : null, delivery.json());
   }
@@ -88,7 +92,7 @@ final class SseConnection extends CursorSession {
   @Override
   void onUserEvent(Delivery delivery) {
     switch (delivery.kind()) {
-      case UNREAD_COUNT -> event(delivery.type(), null, delivery.json());
+      case UNREAD_COUNT, SIGNAL -> event(delivery.type(), null, delivery.json());
       case DISCONNECT -> {
         write(frame("reconnect", null, new JsonObject().put("type", "reconnect").put("afterMs", 0)
             .put("reason", Json.decodeValue(delivery.json())).toBuffer()));
@@ -134,7 +138,7 @@ final class SseConnection extends CursorSession {
   @Override
   void shutdown(String reason) {
     if (!closed) {
-      cleanup(true);
+      cleanup();
       response.end();
     }
   }

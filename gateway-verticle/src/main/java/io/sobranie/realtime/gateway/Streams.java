@@ -8,6 +8,7 @@ import io.sobranie.realtime.common.store.StoredNotification;
 import io.sobranie.realtime.common.store.StreamPosition;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import java.util.Base64;
 import java.util.List;
 
 /**
@@ -75,6 +76,10 @@ final class Streams {
       case UNREAD_COUNT -> new Delivery(e.kind(), e.target(), 0, null, "unread_count", null,
           Buffer.buffer(Frames.unreadCount(Long.parseLong(e.data()))));
       case DISCONNECT -> new Delivery(e.kind(), e.target(), 0, null, "disconnect", null, Buffer.buffer(e.data()));
+      case PRESENCE -> new Delivery(e.kind(), e.target(), 0, null, "presence", null, Buffer.buffer(e.data()));
+      case SIGNAL -> new Delivery(e.kind(), e.target(), 0, null, "signal", null, Buffer.buffer(e.data()));
+      case BINARY -> new Delivery(e.kind(), e.target(), 0, null, "binary", null,
+          Buffer.buffer(Base64.getDecoder().decode(e.data())));
     };
   }
 

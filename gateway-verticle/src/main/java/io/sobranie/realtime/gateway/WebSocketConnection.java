@@ -3,10 +3,12 @@ package io.sobranie.realtime.gateway;
 import io.sobranie.realtime.common.Addresses;
 import io.sobranie.realtime.common.ErrorCode;
 import io.sobranie.realtime.common.FrameType;
+import io.sobranie.realtime.common.Ids;
 import io.sobranie.realtime.common.JsonFields;
 import io.sobranie.realtime.common.RealtimeException;
 import io.sobranie.realtime.common.auth.Principal;
 import io.sobranie.realtime.common.bus.ChatMessage;
+import io.sobranie.realtime.common.bus.Envelope;
 import io.sobranie.realtime.common.channel.Channel;
 import io.sobranie.realtime.common.config.RealtimeConfig;
 import io.sobranie.realtime.common.store.StreamPosition;
@@ -15,6 +17,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
+import java.util.Base64;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -32,6 +35,7 @@ final class WebSocketConnection extends ClientSession {
   static final short CLOSE_DISCONNECTED = 4000;
 
   private final ServerWebSocket socket;
+  private final ClientActions actions;
   /** Message requests of this connection, chained so their seqs and acks keep the client's order. */
   private Future<?> sending = Future.succeededFuture();
   private long lastReceived;
@@ -40,6 +44,7 @@ final class WebSocketConnection extends ClientSession {
   WebSocketConnection(ServerWebSocket socket, Principal principal, Shard shard, GatewayContext gateway) {
     super(principal, shard, gateway);
     this.socket = socket;
+    this.actions = new ClientActions(gateway);
   }
 
   @Override
@@ -56,10 +61,9 @@ final class WebSocketConnection extends ClientSession {
     socket.pause();
     socket.frameHandler(frame -> lastReceived = System.currentTimeMillis());
     socket.textMessageHandler(this::onText);
-    socket.binaryMessageHandler(bytes -> sendError(null,
-        new RealtimeException(ErrorCode.BAD_REQUEST, "binary frames are not supported by this server version yet")));
+    socket.binaryMessageHandler(this::onBinary);
     socket.exceptionHandler(this::onException);
-    socket.closeHandler(v -> cleanup(true));
+    socket.closeHandler(v -> cleanup());
     register(true);
     RealtimeConfig config = gateway.config();
     sendJson(Frames.typed(FrameType.CONNECTED)
@@ -125,9 +129,11 @@ final class WebSocketConnection extends ClientSession {
         case FrameType.UNSUBSCRIBE -> onUnsubscribe(frame, ref);
         case FrameType.MESSAGE -> onMessage(frame, ref);
         case FrameType.READ -> onRead(frame, ref);
+        case FrameType.TYPING -> replyOnlyOnError(actions.typing(principal, frame), ref);
+        case FrameType.SIGNAL -> replyOnlyOnError(actions.signal(principal, frame), ref);
+        case FrameType.PRESENCE -> reply(actions.presence(principal, frame)
+            .map(state -> state.put("type", FrameType.PRESENCE_STATE)), ref);
         case FrameType.PING -> sendJson(withRef(Frames.typed(FrameType.PONG).put("ts", System.currentTimeMillis()), ref));
-        case FrameType.TYPING, FrameType.PRESENCE, FrameType.SIGNAL ->
-            throw new RealtimeException(ErrorCode.UNKNOWN_TYPE, "'" + type + "' is not supported by this server version yet");
         default -> throw new RealtimeException(ErrorCode.UNKNOWN_TYPE, "unknown type '" + type + "'");
       }
     } catch (RealtimeException e) {
@@ -157,6 +163,7 @@ final class WebSocketConnection extends ClientSession {
       throw RealtimeException.badRequest("too many subscriptions (at most " + MAX_SUBSCRIPTIONS + " per connection)");
     }
     channels.put(channel.name(), follow(channel.name(), since, epoch, answer));
+    joinRoom(channel.name());
   }
 
   private StartListener subscribedAnswer(String channel, String ref) {
@@ -184,6 +191,7 @@ final class WebSocketConnection extends ClientSession {
       throw new RealtimeException(ErrorCode.NOT_SUBSCRIBED, "not subscribed to " + channel.name());
     }
     unfollow(subscription);
+    leaveRoom(channel.name());
     sendJson(withRef(Frames.typed(FrameType.UNSUBSCRIBED).put("channel", channel.name()), ref));
   }
 
@@ -202,6 +210,34 @@ final class WebSocketConnection extends ClientSession {
     }
     onThisLoop(gateway.bus().request(Addresses.NOTIFY_READ, new JsonObject().put("userId", principal.userId()).put("upTo", upTo)))
         .onFailure(failure -> sendError(ref, RealtimeException.from(failure)));
+  }
+
+  /**
+   * A binary frame: validated, publish right checked, relayed live to the channel's subscribers
+   * with {@code from}, {@code id} and {@code ts} added to its header, acked to the sender.
+   */
+  private void onBinary(Buffer frame) {
+    String ref = null;
+    try {
+      BinaryFrames.Parsed parsed = BinaryFrames.parse(frame);
+      ref = JsonFields.optionalString(parsed.header(), "ref");
+      gateway.config().channelRules().checkPublish(principal, Channel.parse(parsed.channel()));
+      String messageId = Ids.unique("b-");
+      long ts = System.currentTimeMillis();
+      JsonObject header = parsed.header().copy().put("from", principal.publisherName()).put("id", messageId).put("ts", ts);
+      header.remove("ref");
+      Buffer relayed = BinaryFrames.build(header, parsed.payload());
+      shard.context().owner().eventBus().publish(Addresses.DELIVER, new Envelope(Envelope.Kind.BINARY, parsed.channel(), 0,
+          null, messageId, principal.publisherName(), ts, null, Base64.getEncoder().encodeToString(relayed.getBytes()), null));
+      sendJson(withRef(Frames.typed(FrameType.ACK).put("channel", parsed.channel()).put("id", messageId).put("ts", ts), ref));
+    } catch (RealtimeException e) {
+      sendError(ref, e);
+    }
+  }
+
+  /** Nothing to say on success ({@code typing}, {@code signal}); an error frame with the ref on failure. */
+  private void replyOnlyOnError(Future<Void> result, String ref) {
+    onThisLoop(result).onFailure(failure -> sendError(ref, RealtimeException.from(failure)));
   }
 
   /** Sends the reply frame a request future produces, or its error, with the ref. */
@@ -223,13 +259,19 @@ final class WebSocketConnection extends ClientSession {
 
   @Override
   protected void write(Subscription subscription, Delivery delivery) {
-    send(delivery.json());
+    if (delivery.kind() == Envelope.Kind.BINARY) {
+      if (!closed) {
+        socket.writeFrame(WebSocketFrames.binary(delivery.json()));
+      }
+    } else {
+      send(delivery.json());
+    }
   }
 
   @Override
   void onUserEvent(Delivery delivery) {
     switch (delivery.kind()) {
-      case UNREAD_COUNT -> send(delivery.json());
+      case UNREAD_COUNT, SIGNAL -> send(delivery.json());
       case DISCONNECT -> close(CLOSE_DISCONNECTED, Json.decodeValue(delivery.json()).toString());
       default -> LOG.warning("unexpected user event " + delivery.kind());
     }
@@ -274,7 +316,7 @@ final class WebSocketConnection extends ClientSession {
   void close(short code, String reason) {
     if (!closed) {
       socket.close(code, reason);
-      cleanup(true);
+      cleanup();
     }
   }
 }

@@ -19,4 +19,8 @@ final class WebSocketFrames {
     // getByteBuf() returns a fresh slice of the same memory: no copy, independent reader index.
     return new WebSocketFrameImpl(WebSocketFrameType.TEXT, ((BufferInternal) utf8).getByteBuf(), true);
   }
+
+  static WebSocketFrame binary(Buffer bytes) {
+    return new WebSocketFrameImpl(WebSocketFrameType.BINARY, ((BufferInternal) bytes).getByteBuf(), true);
+  }
 }

@@ -2,35 +2,184 @@ package io.sobranie.realtime.presence;
 
 import io.sobranie.realtime.common.Addresses;
 import io.sobranie.realtime.common.JsonFields;
+import io.sobranie.realtime.common.RealtimeException;
+import io.sobranie.realtime.common.auth.Principal;
+import io.sobranie.realtime.common.bus.Envelope;
 import io.sobranie.realtime.common.bus.Replies;
+import io.sobranie.realtime.common.channel.Channel;
 import io.sobranie.realtime.common.store.PresenceStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
- * The connection registry: gateways report every connection that opens and closes
- * ({@code {nodeId, userId, connectionId, transport}}), and the count of a user's connections on
- * every node answers "is this user connected anywhere?". Online/offline announcements, room
- * presence and the purge of dead nodes build on it (next version).
+ * Presence (PROTOCOL.md sections 3 and 8): keeps every connection and room membership the
+ * gateways report, announces a user {@code online} on the first connection and {@code offline}
+ * {@code PRESENCE_GRACE_MS} after the last one closes (a reload does not flap), answers queries,
+ * and reaps the connections of nodes whose lease lapsed (a node that died without a word).
+ * Announcements go to {@code presence:{userId}} and to the user's rooms.
  */
 public final class PresenceVerticle extends VerticleBase {
-  private final PresenceStore presence;
+  private static final Logger LOG = Logger.getLogger(PresenceVerticle.class.getName());
+  static final int MAX_QUERY_USERS = 100;
 
-  public PresenceVerticle(PresenceStore presence) {
+  private final PresenceStore presence;
+  private final long graceMs;
+  private final long reapIntervalMs;
+
+  /**
+   * @param graceMs        how long after the last connection closes {@code offline} is announced
+   * @param reapIntervalMs how often to look for nodes whose lease lapsed
+   */
+  public PresenceVerticle(PresenceStore presence, long graceMs, long reapIntervalMs) {
     this.presence = presence;
+    this.graceMs = graceMs;
+    this.reapIntervalMs = reapIntervalMs;
   }
 
   @Override
   public Future<?> start() {
-    return Future.all(
-        vertx.eventBus().<JsonObject>consumer(Addresses.PRESENCE_CONNECT, request -> Replies.handle(request, body ->
-            presence.connect(JsonFields.requireString(body, "nodeId"), JsonFields.requireString(body, "userId"),
-                    JsonFields.requireString(body, "connectionId"), JsonFields.requireString(body, "transport"))
-                .map(connected -> new JsonObject().put("connections", connected.connections())))).completion(),
-        vertx.eventBus().<JsonObject>consumer(Addresses.PRESENCE_DISCONNECT, request -> Replies.handle(request, body ->
-            presence.disconnect(JsonFields.requireString(body, "nodeId"), JsonFields.requireString(body, "userId"),
-                    JsonFields.requireString(body, "connectionId"), System.currentTimeMillis())
-                .map(count -> new JsonObject().put("connections", count)))).completion());
+    vertx.setPeriodic(reapIntervalMs, id -> reap());
+    return Future.all(List.of(
+        vertx.eventBus().<JsonObject>consumer(Addresses.PRESENCE_CONNECT, r -> Replies.handle(r, this::connect)).completion(),
+        vertx.eventBus().<JsonObject>consumer(Addresses.PRESENCE_DISCONNECT, r -> Replies.handle(r, this::disconnect)).completion(),
+        vertx.eventBus().<JsonObject>consumer(Addresses.PRESENCE_JOIN, r -> Replies.handle(r, this::join)).completion(),
+        vertx.eventBus().<JsonObject>consumer(Addresses.PRESENCE_LEAVE, r -> Replies.handle(r, this::leave)).completion(),
+        vertx.eventBus().<JsonObject>consumer(Addresses.PRESENCE_QUERY, r -> Replies.handle(r, this::query)).completion()));
+  }
+
+  /** {@code {nodeId, userId, connectionId, transport}}: online on the first connection. */
+  private Future<JsonObject> connect(JsonObject body) {
+    String userId = userId(body);
+    return presence.connect(string(body, "nodeId"), userId, string(body, "connectionId"), string(body, "transport"))
+        .map(connected -> {
+          if (!connected.wasOnline()) {
+            announce(userId, "online", List.of());
+          }
+          return new JsonObject().put("connections", connected.connections());
+        });
+  }
+
+  /** {@code {nodeId, userId, connectionId, rooms}}: offline after the grace, if nothing reconnected. */
+  private Future<JsonObject> disconnect(JsonObject body) {
+    String userId = userId(body);
+    JsonArray rooms = JsonFields.optionalArray(body, "rooms");
+    List<String> lastRooms = rooms == null ? List.of() : rooms.stream().map(String::valueOf).toList();
+    return presence.disconnect(string(body, "nodeId"), userId, string(body, "connectionId"), System.currentTimeMillis())
+        .map(count -> {
+          if (count == 0) {
+            vertx.setTimer(Math.max(1, graceMs), t -> goOfflineIfGone(userId, lastRooms));
+          }
+          return new JsonObject().put("connections", count);
+        });
+  }
+
+  private void goOfflineIfGone(String userId, Collection<String> rooms) {
+    presence.markOfflineIfGone(userId)
+        .onSuccess(gone -> {
+          if (gone) {
+            announce(userId, "offline", rooms);
+          }
+        })
+        .onFailure(e -> LOG.log(Level.WARNING, "cannot settle presence user=" + userId, e));
+  }
+
+  /**
+   * {@code {nodeId, channel, userId, connectionId}}: records the membership. Joining is not a
+   * status change, so nothing is announced (a room of thousands would hear every reconnect).
+   */
+  private Future<JsonObject> join(JsonObject body) {
+    return presence.join(string(body, "nodeId"), Channel.parse(string(body, "channel")).name(), userId(body),
+        string(body, "connectionId")).map(first -> new JsonObject());
+  }
+
+  private Future<JsonObject> leave(JsonObject body) {
+    return presence.leave(string(body, "nodeId"), Channel.parse(string(body, "channel")).name(), userId(body),
+        string(body, "connectionId")).map(v -> new JsonObject());
+  }
+
+  /**
+   * {@code {users:[…]}} or {@code {channel}} → {@code {users:[{userId, status, lastSeen}]}}, lastSeen
+   * being now for online users (the caller has checked the channel's subscribe right).
+   */
+  private Future<JsonObject> query(JsonObject body) {
+    String channel = JsonFields.optionalStrictString(body, "channel");
+    Future<? extends Collection<String>> users;
+    if (channel != null) {
+      users = presence.members(Channel.parse(channel).name()).map(members -> members.stream().sorted().toList());
+    } else {
+      JsonArray list = JsonFields.optionalArray(body, "users");
+      if (list == null || list.size() > MAX_QUERY_USERS) {
+        throw RealtimeException.badRequest("'users' must be an array of at most " + MAX_QUERY_USERS + " user ids, or give 'channel'");
+      }
+      Set<String> ids = new LinkedHashSet<>();
+      for (Object id : list) {
+        if (!(id instanceof String s) || !Principal.isValidUserId(s)) {
+          throw RealtimeException.badRequest("'users' must hold valid user ids");
+        }
+        ids.add(s);
+      }
+      users = Future.succeededFuture(ids);
+    }
+    long now = System.currentTimeMillis();
+    return users.compose(presence::status).map(status -> {
+      JsonArray result = new JsonArray();
+      status.values().forEach(p -> result.add(new JsonObject().put("userId", p.userId())
+          .put("status", p.online() ? "online" : "offline")
+          .put("lastSeen", p.online() ? Long.valueOf(now) : p.lastSeen())));
+      return new JsonObject().put("users", result);
+    });
+  }
+
+  /** Purges the nodes whose lease lapsed; their users who have no other connection go offline now. */
+  private void reap() {
+    long now = System.currentTimeMillis();
+    presence.expiredNodes(now)
+        .compose(nodes -> {
+          List<Future<?>> purges = new ArrayList<>();
+          for (String nodeId : nodes) {
+            purges.add(presence.purgeNode(nodeId, now).onSuccess(gone -> {
+              LOG.info("reaped node=" + nodeId + " users offline=" + gone.size());
+              gone.forEach(this::goOfflineIfGone);
+            }));
+          }
+          return Future.join(purges);
+        })
+        .onFailure(e -> LOG.log(Level.WARNING, "presence reaper failed", e));
+  }
+
+  private void announce(String userId, String status, Collection<String> rooms) {
+    publish("presence:" + userId, userId, status);
+    for (String room : rooms) {
+      publish(room, userId, status);
+    }
+  }
+
+  private void publish(String channel, String userId, String status) {
+    long now = System.currentTimeMillis();
+    String frame = new JsonObject().put("type", "presence").put("userId", userId).put("status", status)
+        .put("ts", now).put("channel", channel).encode();
+    vertx.eventBus().publish(Addresses.DELIVER, new Envelope(Envelope.Kind.PRESENCE, channel, 0, null, null, userId, now,
+        null, frame, null));
+  }
+
+  private static String userId(JsonObject body) {
+    String userId = string(body, "userId");
+    if (!Principal.isValidUserId(userId)) {
+      throw RealtimeException.badRequest("'userId' is not a valid user id");
+    }
+    return userId;
+  }
+
+  private static String string(JsonObject body, String key) {
+    return JsonFields.requireString(body, key);
   }
 }

@@ -5,6 +5,8 @@ import io.sobranie.realtime.common.auth.TokenVerifier;
 import io.sobranie.realtime.common.bus.Codecs;
 import io.sobranie.realtime.common.config.RealtimeConfig;
 import io.sobranie.realtime.common.config.Role;
+import io.sobranie.realtime.common.store.BlobStore;
+import io.sobranie.realtime.common.store.FileBlobStore;
 import io.sobranie.realtime.common.store.InMemoryStore;
 import io.sobranie.realtime.common.store.Store;
 import io.sobranie.realtime.gateway.GatewayRole;
@@ -12,6 +14,7 @@ import io.sobranie.realtime.notification.NotificationVerticle;
 import io.sobranie.realtime.presence.PresenceVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -45,24 +48,33 @@ public final class RealtimeNode {
     }
     Codecs.register(vertx);
     InMemoryStore store = new InMemoryStore(config.channelRules()::historyLimits);
-    vertx.setPeriodic(SWEEP_MS, id -> store.sweep());
-    return TokenVerifier.create(vertx, config).compose(verifier -> deployRoles(vertx, config, verifier, store))
+    FileBlobStore blobs = new FileBlobStore(vertx, Path.of(config.blobDir()), config.historyTtlSeconds() * 1000,
+        System::currentTimeMillis);
+    vertx.setPeriodic(SWEEP_MS, id -> {
+      store.sweep();
+      blobs.sweep();
+    });
+    return blobs.init()
+        .compose(v -> TokenVerifier.create(vertx, config))
+        .compose(verifier -> deployRoles(vertx, config, verifier, store, blobs))
         .map(port -> new RealtimeNode(vertx, config, store, port));
   }
 
-  private static Future<Integer> deployRoles(Vertx vertx, RealtimeConfig config, TokenVerifier verifier, Store store) {
+  private static Future<Integer> deployRoles(Vertx vertx, RealtimeConfig config, TokenVerifier verifier, Store store,
+                                             BlobStore blobs) {
     List<Future<?>> services = new ArrayList<>();
     if (config.runs(Role.CHAT)) {
-      services.add(vertx.deployVerticle(new ChatVerticle(config.channelRules(), store.history())));
+      services.add(vertx.deployVerticle(new ChatVerticle(config.channelRules(), store.history(), store.presence())));
     }
     if (config.runs(Role.PRESENCE)) {
-      services.add(vertx.deployVerticle(new PresenceVerticle(store.presence())));
+      services.add(vertx.deployVerticle(new PresenceVerticle(store.presence(), config.presenceGraceMs(),
+          Math.max(100, config.heartbeatMs() / 2))));
     }
     if (config.runs(Role.NOTIFICATION)) {
       services.add(vertx.deployVerticle(new NotificationVerticle(store.notifications(), store.presence())));
     }
     return Future.all(services).compose(v -> config.runs(Role.GATEWAY)
-        ? GatewayRole.deploy(vertx, config, verifier, store, Math.max(1, Runtime.getRuntime().availableProcessors()))
+        ? GatewayRole.deploy(vertx, config, verifier, store, blobs, Math.max(1, Runtime.getRuntime().availableProcessors()))
         : Future.succeededFuture(-1));
   }
 

@@ -26,7 +26,7 @@ public record Envelope(Kind kind, String target, long seq, String epoch, String 
 
   /** Kinds addressed to a user's connections rather than to a channel's subscribers. */
   public boolean isForUser() {
-    return kind == Kind.UNREAD_COUNT || kind == Kind.DISCONNECT;
+    return kind == Kind.UNREAD_COUNT || kind == Kind.DISCONNECT || kind == Kind.SIGNAL;
   }
 
   public enum Kind {
@@ -39,7 +39,13 @@ public record Envelope(Kind kind, String target, long seq, String epoch, String 
     /** The user's unread count changed: {@code data} is the count. */
     UNREAD_COUNT(4),
     /** Close every connection of the user: {@code data} is the reason as a JSON string. */
-    DISCONNECT(5);
+    DISCONNECT(5),
+    /** A presence change on a channel ({@code presence:{id}} or a room): {@code data} is the whole frame. */
+    PRESENCE(6),
+    /** A WebRTC signal for every connection of the user: {@code data} is the whole frame. */
+    SIGNAL(7),
+    /** A binary relay on a channel, live only: {@code data} is the outgoing frame's bytes in base64. */
+    BINARY(8);
 
     public final int code;
 

@@ -176,7 +176,7 @@ public final class ConfigLoader {
         integer("MESSAGES_PER_MINUTE", 1, 1_000_000),
         integer("SIGNALS_PER_MINUTE", 1, 1_000_000),
         integer("PRESENCE_GRACE_MS", 0, 600_000),
-        optional("BLOB_DIR"),
+        blobDir(),
         integer("MAX_BLOB_BYTES", 1, Integer.MAX_VALUE),
         bool("WS_COMPRESSION"),
         integer("HEARTBEAT_MS", 100, 3_600_000),
@@ -184,6 +184,12 @@ public final class ConfigLoader {
         historyTtl,
         origins,
         new ChannelRules(channels(historySize, historyTtl), new HistoryLimits(historySize, historyTtl)));
+  }
+
+  /** {@code BLOB_DIR}, or a directory under the system temp dir named for this node's process. */
+  private String blobDir() {
+    String dir = optional("BLOB_DIR");
+    return dir != null ? dir : Path.of(System.getProperty("java.io.tmpdir"), "sobranie-blobs").toString();
   }
 
   private String optional(String key) {
