@@ -39,6 +39,14 @@ public final class RealtimeNode {
 
   /** Starts a node on a Vert.x instance it then owns (closed by {@link #close}). */
   public static Future<RealtimeNode> start(Vertx vertx, RealtimeConfig config) {
+    return start(vertx, config, new InMemoryStore(config.channelRules()::historyLimits));
+  }
+
+  /**
+   * Starts a node on a given store: nodes of one JVM sharing an in-memory store behave like
+   * nodes sharing Redis (used by tests of what crosses nodes through the store).
+   */
+  public static Future<RealtimeNode> start(Vertx vertx, RealtimeConfig config, InMemoryStore store) {
     if (config.redisUrl() != null) {
       return Future.failedFuture(new IllegalStateException(
           "REDIS_URL: the Redis store is not part of this version yet; unset REDIS_URL to use the in-memory store"));
@@ -47,7 +55,6 @@ public final class RealtimeNode {
       return Future.failedFuture(new IllegalStateException("CLUSTER: clustering is not part of this version yet"));
     }
     Codecs.register(vertx);
-    InMemoryStore store = new InMemoryStore(config.channelRules()::historyLimits);
     FileBlobStore blobs = new FileBlobStore(vertx, Path.of(config.blobDir()), config.historyTtlSeconds() * 1000,
         System::currentTimeMillis);
     vertx.setPeriodic(SWEEP_MS, id -> {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -29,6 +30,7 @@ final class WsClient implements AutoCloseable {
   private final BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
   /** Objects passed over by {@link #next(String)}, still to be taken. */
   private final Deque<JsonObject> skipped = new ArrayDeque<>();
+  private final BlockingQueue<Buffer> binaries = new LinkedBlockingQueue<>();
   private final CompletableFuture<Short> closed = new CompletableFuture<>();
   private volatile String closeReason;
 
@@ -51,6 +53,7 @@ final class WsClient implements AutoCloseable {
         }
       }
     });
+    socket.binaryMessageHandler(binaries::add);
     socket.closeHandler(v -> {
       closeReason = socket.closeReason();
       closed.complete(socket.closeStatusCode() == null ? -1 : socket.closeStatusCode());
@@ -79,6 +82,23 @@ final class WsClient implements AutoCloseable {
 
   void send(JsonObject frame) {
     socket.writeTextMessage(frame.encode()).await();
+  }
+
+  void sendBinary(Buffer frame) {
+    socket.writeBinaryMessage(frame).await();
+  }
+
+  /** The next binary message from the server. */
+  Buffer nextBinary() {
+    try {
+      Buffer frame = binaries.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+      if (frame == null) {
+        fail("no binary frame from the server within " + WAIT_SECONDS + " s");
+      }
+      return frame;
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
   }
 
   void sendText(String text) {
