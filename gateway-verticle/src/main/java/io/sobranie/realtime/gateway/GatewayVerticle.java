@@ -53,6 +53,13 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/realtime/events").handler(this::events);
     router.get("/realtime/poll").handler(this::poll);
     router.get("/realtime/sse-test").handler(ctx -> Pages.serve(ctx, "sse-test.html"));
+    router.get("/realtime/demo").handler(ctx -> Pages.serve(ctx, "demo.html"));
+    router.get("/realtime/client.js").handler(ctx -> Pages.serve(ctx, "realtime-client.js"));
+    if (config.devMode()) {
+      DevEndpoints dev = new DevEndpoints(gateway, authenticator);
+      router.post("/realtime/dev/token").handler(body).handler(dev::token);
+      router.post("/realtime/dev/notify").handler(body).handler(dev::notifyMe);
+    }
     router.post("/realtime/ticket").handler(rest::ticket);
     router.post("/realtime/messages").handler(body).handler(rest::messages);
     router.get("/realtime/history/:channel").handler(rest::history);
@@ -97,6 +104,9 @@ public final class GatewayVerticle extends VerticleBase {
   /** {@code GET /realtime/ws}: authenticate, upgrade, then either serve or close 1008. */
   private void upgrade(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
+    if (!served(ctx, "websocket")) {
+      return;
+    }
     if (!"websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))) {
       RestApi.sendError(ctx, RealtimeException.badRequest("expected a WebSocket upgrade"));
       return;
@@ -141,6 +151,9 @@ public final class GatewayVerticle extends VerticleBase {
 
   /** {@code GET /realtime/events}: a Server-Sent Events stream. */
   private void events(RoutingContext ctx) {
+    if (!served(ctx, "sse")) {
+      return;
+    }
     String lastEventId = ctx.request().getHeader("Last-Event-ID");
     streamStart(ctx, lastEventId != null ? lastEventId : ctx.request().getParam("lastEventId"))
         .onComplete(start -> context.runOnContext(v -> {
@@ -155,6 +168,9 @@ public final class GatewayVerticle extends VerticleBase {
 
   /** {@code GET /realtime/poll}: held until there are events or {@code timeoutMs} passes. */
   private void poll(RoutingContext ctx) {
+    if (!served(ctx, "poll")) {
+      return;
+    }
     long timeoutMs;
     try {
       Long requested = RestApi.queryNumber(ctx, "timeoutMs");
@@ -172,6 +188,17 @@ public final class GatewayVerticle extends VerticleBase {
             .open(start.result().cursor(), start.result().channels(), timeoutMs, cursor == null || cursor.isEmpty());
       }
     }));
+  }
+
+  /** False (and a 503 sent) when {@code TRANSPORTS} leaves this transport out. */
+  private boolean served(RoutingContext ctx, String transport) {
+    if (gateway.config().transports().contains(transport)) {
+      return true;
+    }
+    ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "3600");
+    RestApi.sendError(ctx, new RealtimeException(ErrorCode.UNAVAILABLE, transport + " is not served here; use "
+        + String.join(" or ", gateway.config().transports())));
+    return false;
   }
 
   private static String remoteIp(HttpServerRequest request) {

@@ -66,6 +66,7 @@ public final class ConfigLoader {
     DEFAULTS.put("HISTORY_SIZE", "1000");
     DEFAULTS.put("HISTORY_TTL_SECONDS", "86400");
     DEFAULTS.put("ALLOWED_ORIGINS", "");
+    DEFAULTS.put("TRANSPORTS", "websocket,sse,poll");
     DEFAULTS.put(CHANNELS, "");
   }
 
@@ -183,6 +184,7 @@ public final class ConfigLoader {
         historySize,
         historyTtl,
         origins,
+        transports(),
         new ChannelRules(channels(historySize, historyTtl), new HistoryLimits(historySize, historyTtl)));
   }
 
@@ -245,6 +247,20 @@ public final class ConfigLoader {
       // reported below
     }
     throw new ConfigException(key, "must be a " + String.join(" or ", schemes) + " URL with a host, got '" + text + "'");
+  }
+
+  /** {@code TRANSPORTS}: which client transports the gateway serves (others are refused with 503). */
+  private Set<String> transports() {
+    Set<String> transports = new java.util.LinkedHashSet<>(list("TRANSPORTS"));
+    for (String transport : transports) {
+      if (!List.of("websocket", "sse", "poll").contains(transport)) {
+        throw new ConfigException("TRANSPORTS", "unknown transport '" + transport + "' (expected websocket, sse, poll)");
+      }
+    }
+    if (transports.isEmpty()) {
+      throw new ConfigException("TRANSPORTS", "must name at least one of websocket, sse, poll");
+    }
+    return transports;
   }
 
   private Set<Role> roles() {

@@ -10,6 +10,7 @@ import java.util.Set;
  *
  * @param jwtSecretGenerated true when {@code DEV_MODE} made up the secret (the server then prints a dev token)
  * @param allowedOrigins     empty means same-origin only; {@code ["*"]} allows any origin
+ * @param transports         the client transports served ({@code websocket}, {@code sse}, {@code poll})
  */
 public record RealtimeConfig(
     int httpPort,
@@ -40,12 +41,14 @@ public record RealtimeConfig(
     int historySize,
     long historyTtlSeconds,
     List<String> allowedOrigins,
+    Set<String> transports,
     ChannelRules channelRules) {
 
   public RealtimeConfig {
     roles = java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(roles));
     clusterMembers = List.copyOf(clusterMembers);
     allowedOrigins = List.copyOf(allowedOrigins);
+    transports = Set.copyOf(transports);
   }
 
   public boolean runs(Role role) {
