@@ -67,7 +67,8 @@ public final class ChatVerticle extends VerticleBase {
       // Keys are per user: another user's retry with the same idem is a different message.
       String idemKey = message.idem() == null ? null : message.principal().userId() + "\u0000" + message.idem();
       return append(message.channel(), message.principal().publisherName(), null, message.data(), idemKey)
-          .map(stored -> new Ack(message.channel(), stored.seq(), stored.id(), stored.ts()).toJson());
+          .map(result -> new Ack(message.channel(), result.message().seq(), result.message().id(), result.message().ts()).toJson()
+              .put("duplicate", result.duplicate()));
     });
   }
 
@@ -76,7 +77,8 @@ public final class ChatVerticle extends VerticleBase {
     Replies.handle(request, body -> {
       ServiceRequests.Publish publish = ServiceRequests.Publish.fromJson(body);
       return append(publish.channel(), publish.from(), publish.kind(), publish.data(), null)
-          .map(stored -> new JsonObject().put("channel", publish.channel()).put("seq", stored.seq()).put("id", stored.id()));
+          .map(result -> new JsonObject().put("channel", publish.channel()).put("seq", result.message().seq())
+              .put("id", result.message().id()));
     });
   }
 
@@ -85,7 +87,8 @@ public final class ChatVerticle extends VerticleBase {
     Replies.handle(request, body -> {
       ServiceRequests.Broadcast broadcast = ServiceRequests.Broadcast.fromJson(body);
       return append(broadcast.channel(), broadcast.from(), broadcast.kind(), broadcast.data(), null)
-          .map(stored -> new JsonObject().put("channel", broadcast.channel()).put("seq", stored.seq()).put("id", stored.id()));
+          .map(result -> new JsonObject().put("channel", broadcast.channel()).put("seq", result.message().seq())
+              .put("id", result.message().id()));
     });
   }
 
@@ -142,7 +145,7 @@ public final class ChatVerticle extends VerticleBase {
   }
 
   /** Stores a message (once per idempotency key) and, if new, publishes its envelope. */
-  private Future<StoredMessage> append(String channel, String from, String kind, Object data, String idemKey) {
+  private Future<AppendResult> append(String channel, String from, String kind, Object data, String idemKey) {
     MessageDraft draft = new MessageDraft(Ids.unique("m-"), from, kind, Json.encode(data), System.currentTimeMillis());
     return history.append(channel, draft, idemKey)
         .recover(failure -> {
@@ -153,7 +156,7 @@ public final class ChatVerticle extends VerticleBase {
           if (!result.duplicate()) {
             publish(channel, result);
           }
-          return result.message();
+          return result;
         });
   }
 

@@ -9,12 +9,27 @@ import io.vertx.core.json.JsonObject;
  * {@link ErrorCode} and a human-readable message. Crosses the event bus as a
  * {@link ReplyException} whose message is {@code "<code> <text>"}.
  */
-public final class RealtimeException extends RuntimeException {
+public class RealtimeException extends RuntimeException {
   private final ErrorCode code;
+  private final long retryAfterMs;
 
   public RealtimeException(ErrorCode code, String message) {
+    this(code, message, 0);
+  }
+
+  /** @param retryAfterMs for {@link ErrorCode#RATE_LIMITED}: when trying again may succeed (0 = unsaid) */
+  public RealtimeException(ErrorCode code, String message, long retryAfterMs) {
     super(message, null, false, false);
     this.code = code;
+    this.retryAfterMs = retryAfterMs;
+  }
+
+  public static RealtimeException rateLimited(String message, long retryAfterMs) {
+    return new RealtimeException(ErrorCode.RATE_LIMITED, message, retryAfterMs);
+  }
+
+  public long retryAfterMs() {
+    return retryAfterMs;
   }
 
   public ErrorCode code() {
@@ -31,7 +46,11 @@ public final class RealtimeException extends RuntimeException {
 
   /** The REST error body: {@code {"error":{"code":…,"message":…}}}. */
   public JsonObject toRestBody() {
-    return new JsonObject().put("error", new JsonObject().put("code", code.wire()).put("message", getMessage()));
+    JsonObject error = new JsonObject().put("code", code.wire()).put("message", getMessage());
+    if (retryAfterMs > 0) {
+      error.put("retryAfterMs", retryAfterMs);
+    }
+    return new JsonObject().put("error", error);
   }
 
   /** Encodes this error for {@code message.fail(…)}: failure code = HTTP status, message = "code text". */

@@ -1,9 +1,6 @@
 package io.sobranie.realtime.gateway;
 
-import io.sobranie.realtime.common.Addresses;
 import io.sobranie.realtime.common.RealtimeException;
-import io.sobranie.realtime.common.bus.Ack;
-import io.sobranie.realtime.common.bus.ChatMessage;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -25,7 +22,4 @@ final class BusClient {
             : Future.failedFuture(RealtimeException.from(reply.cause())));
   }
 
-  Future<Ack> send(ChatMessage message) {
-    return request(Addresses.CHAT_MESSAGE, message.toJson()).map(Ack::fromJson);
-  }
 }

@@ -1,9 +1,12 @@
 package io.sobranie.realtime.gateway;
 
 import io.sobranie.realtime.common.Addresses;
+import io.sobranie.realtime.common.ErrorCode;
 import io.sobranie.realtime.common.JsonFields;
 import io.sobranie.realtime.common.RealtimeException;
 import io.sobranie.realtime.common.auth.Principal;
+import io.sobranie.realtime.common.bus.Ack;
+import io.sobranie.realtime.common.bus.ChatMessage;
 import io.sobranie.realtime.common.channel.Channel;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -24,7 +27,7 @@ final class ClientActions {
   Future<Void> typing(Principal principal, JsonObject body) {
     String channel = Channel.parse(JsonFields.requireString(body, "channel")).name();
     boolean active = JsonFields.requireBoolean(body, "active");
-    if (!gateway.typing().allow(principal.userId(), channel, active, System.currentTimeMillis())) {
+    if (!gateway.limits().typing.allow(principal.userId(), channel, active, System.currentTimeMillis())) {
       return Future.succeededFuture();
     }
     return gateway.bus().request(Addresses.CHAT_TYPING,
@@ -33,10 +36,39 @@ final class ClientActions {
 
   /** Relays a WebRTC signal to every connection of {@code to}; {@code not_found} when it has none. */
   Future<Void> signal(Principal principal, JsonObject body) {
+    charge(gateway.limits().signals, principal, "signals");
     return gateway.bus().request(Addresses.CHAT_SIGNAL, new JsonObject().put("principal", principal.toJson())
         .put("to", JsonFields.requireString(body, "to"))
         .put("signal", JsonFields.requireString(body, "signal"))
         .put("payload", body.getValue("payload"))).mapEmpty();
+  }
+
+  /** Sends a chat message (charged to the user's message budget; a repeated idem is refunded) → the ack frame. */
+  Future<JsonObject> message(Principal principal, JsonObject body) {
+    ChatMessage message = ChatMessage.fromClient(principal, body);
+    charge(gateway.limits().messages, principal, "messages");
+    return gateway.bus().request(Addresses.CHAT_MESSAGE, message.toJson()).map(reply -> {
+      if (reply.getBoolean("duplicate", false)) {
+        gateway.limits().messages.refund(principal.userId());
+      }
+      return Frames.ack(Ack.fromJson(reply));
+    });
+  }
+
+  /** Takes one unit of a budget or throws {@code rate_limited} (a {@link Flooding} one past twice the limit). */
+  static void charge(RateLimiter limiter, Principal principal, String what) {
+    RateLimiter.Verdict verdict = limiter.acquire(principal.userId(), System.currentTimeMillis());
+    if (!verdict.allowed()) {
+      String text = "too many " + what + "; retry in " + verdict.retryAfterMs() + " ms";
+      throw verdict.flooding() ? new Flooding(text, verdict.retryAfterMs()) : RealtimeException.rateLimited(text, verdict.retryAfterMs());
+    }
+  }
+
+  /** Rate limited, and far past the limit: the WebSocket is closed with 1008. */
+  static final class Flooding extends RealtimeException {
+    Flooding(String message, long retryAfterMs) {
+      super(ErrorCode.RATE_LIMITED, message, retryAfterMs);
+    }
   }
 
   /**

@@ -100,6 +100,7 @@ abstract class ClientSession {
   /** Joins the shard (user events) and reports the connection to presence. */
   protected void register(boolean reportPresence) {
     shard.add(this);
+    gateway.limits().opened();
     reportsPresence = reportPresence;
     if (reportPresence) {
       presence(Addresses.PRESENCE_CONNECT, new JsonObject().put("transport", transport()));
@@ -222,6 +223,7 @@ abstract class ClientSession {
     }
     closed = true;
     shard.remove(this);
+    gateway.limits().closed();
     List<Subscription> all = new ArrayList<>(channels.values());
     if (notifications != null) {
       all.add(notifications);

@@ -61,7 +61,8 @@ final class Frames {
   }
 
   static JsonObject error(RealtimeException e) {
-    return typed(FrameType.ERROR).put("code", e.code().wire()).put("message", e.getMessage());
+    JsonObject frame = typed(FrameType.ERROR).put("code", e.code().wire()).put("message", e.getMessage());
+    return e.retryAfterMs() > 0 ? frame.put("retryAfterMs", e.retryAfterMs()) : frame;
   }
 
   static JsonObject typed(String type) {

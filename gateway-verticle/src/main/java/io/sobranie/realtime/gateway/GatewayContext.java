@@ -5,7 +5,7 @@ import io.sobranie.realtime.common.config.RealtimeConfig;
 import io.sobranie.realtime.common.store.BlobStore;
 import io.sobranie.realtime.common.store.Store;
 
-/** What every gateway component of a node shares: configuration, verifier, stores, streams, hub, bus, typing throttle. */
+/** What every gateway component of a node shares: configuration, verifier, stores, streams, hub, bus, limits. */
 record GatewayContext(RealtimeConfig config, TokenVerifier verifier, Store store, BlobStore blobs, Streams streams, Hub hub,
-                      BusClient bus, TypingThrottle typing) {
+                      BusClient bus, NodeLimits limits) {
 }

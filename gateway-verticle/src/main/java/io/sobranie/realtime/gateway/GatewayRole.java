@@ -22,7 +22,8 @@ public final class GatewayRole {
                                        BlobStore blobs, int instances) {
     Streams streams = new Streams(store.history(), store.notifications());
     GatewayContext gateway = new GatewayContext(config, verifier, store, blobs, streams, new Hub(streams), new BusClient(vertx),
-        new TypingThrottle());
+        new NodeLimits(config));
+    vertx.setPeriodic(30_000, id -> gateway.limits().sweep(System.currentTimeMillis()));
     List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
     return vertx.deployVerticle(new LeaseVerticle(store.presence(), config.nodeId(), config.heartbeatMs()))
         .compose(lease -> vertx.deployVerticle(new HubVerticle(gateway.hub())))

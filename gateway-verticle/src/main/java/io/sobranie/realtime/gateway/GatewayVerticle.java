@@ -7,6 +7,8 @@ import io.sobranie.realtime.common.config.RealtimeConfig;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -16,6 +18,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
+import io.vertx.core.http.HttpMethod;
+import java.util.Set;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -34,6 +39,7 @@ public final class GatewayVerticle extends VerticleBase {
   private Shard shard;
   private Authenticator authenticator;
   private HttpServer server;
+  private OriginPolicy origins;
 
   GatewayVerticle(GatewayContext gateway) {
     this.gateway = gateway;
@@ -48,7 +54,11 @@ public final class GatewayVerticle extends VerticleBase {
     RestApi rest = new RestApi(gateway, authenticator);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxFrameBytes());
 
+    origins = new OriginPolicy(config.allowedOrigins());
     Router router = Router.router(vertx);
+    if (!config.allowedOrigins().isEmpty()) {
+      router.route().handler(cors(origins));
+    }
     router.get("/realtime/ws").handler(this::upgrade);
     router.get("/realtime/events").handler(this::events);
     router.get("/realtime/poll").handler(this::poll);
@@ -104,11 +114,17 @@ public final class GatewayVerticle extends VerticleBase {
   /** {@code GET /realtime/ws}: authenticate, upgrade, then either serve or close 1008. */
   private void upgrade(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
-    if (!served(ctx, "websocket")) {
+    if (!served(ctx, "websocket") || !hasRoom(ctx, "websocket")) {
       return;
     }
     if (!"websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))) {
       RestApi.sendError(ctx, RealtimeException.badRequest("expected a WebSocket upgrade"));
+      return;
+    }
+    String origin = request.getHeader(HttpHeaders.ORIGIN);
+    if (!origins.allows(origin, request.getHeader(HttpHeaders.HOST))) {
+      LOG.info("connect transport=websocket ip=" + remoteIp(request) + " outcome=origin-refused origin=" + origin);
+      RestApi.sendError(ctx, RealtimeException.forbidden("origin not allowed"));
       return;
     }
     request.pause();
@@ -151,7 +167,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   /** {@code GET /realtime/events}: a Server-Sent Events stream. */
   private void events(RoutingContext ctx) {
-    if (!served(ctx, "sse")) {
+    if (!served(ctx, "sse") || !hasRoom(ctx, "sse")) {
       return;
     }
     String lastEventId = ctx.request().getHeader("Last-Event-ID");
@@ -168,7 +184,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   /** {@code GET /realtime/poll}: held until there are events or {@code timeoutMs} passes. */
   private void poll(RoutingContext ctx) {
-    if (!served(ctx, "poll")) {
+    if (!served(ctx, "poll") || !hasRoom(ctx, "poll")) {
       return;
     }
     long timeoutMs;
@@ -201,6 +217,26 @@ public final class GatewayVerticle extends VerticleBase {
     return false;
   }
 
+  /** False (and a 503 with Retry-After sent) when the node already holds {@code MAX_CONNECTIONS} sessions. */
+  private boolean hasRoom(RoutingContext ctx, String transport) {
+    if (gateway.limits().hasRoom()) {
+      return true;
+    }
+    LOG.info("connect transport=" + transport + " ip=" + remoteIp(ctx.request()) + " outcome=refused-cap");
+    ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "5");
+    RestApi.sendError(ctx, new RealtimeException(ErrorCode.UNAVAILABLE, "this node is full; retry shortly"));
+    return false;
+  }
+
+  /** CORS for REST, SSE and polls from the allowed origins. */
+  private static CorsHandler cors(OriginPolicy origins) {
+    CorsHandler cors = CorsHandler.create()
+        .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS))
+        .allowedHeaders(Set.of("Authorization", "Content-Type", "X-Filename", "Last-Event-ID"))
+        .exposedHeaders(Set.of("Retry-After"));
+    return origins.anyOrigin() ? cors.addOriginWithRegex(".*") : cors.addOrigins(origins.listed());
+  }
+
   private static String remoteIp(HttpServerRequest request) {
     return request.remoteAddress() == null ? "?" : request.remoteAddress().hostAddress();
   }
@@ -212,14 +248,18 @@ public final class GatewayVerticle extends VerticleBase {
     }
   }
 
-  /** {@code GET /health}: 200 when the store answers, else 503. */
+  /** {@code GET /health}: 200 when the store answers and (clustered) the cluster membership is active, else 503. */
   private void health(RoutingContext ctx) {
+    ClusterManager cluster = ((VertxInternal) vertx).clusterManager();
+    boolean clusterUp = cluster == null || cluster.isActive();
     gateway.store().ping().onComplete(store -> {
-      JsonObject check = new JsonObject().put("id", "store").put("status", store.succeeded() ? "UP" : "DOWN");
-      JsonObject body = new JsonObject().put("status", store.succeeded() ? "UP" : "DOWN")
-          .put("node", gateway.config().nodeId())
-          .put("checks", new JsonArray().add(check));
-      ctx.response().setStatusCode(store.succeeded() ? 200 : 503)
+      boolean up = store.succeeded() && clusterUp;
+      JsonArray checks = new JsonArray().add(new JsonObject().put("id", "store").put("status", store.succeeded() ? "UP" : "DOWN"));
+      if (cluster != null) {
+        checks.add(new JsonObject().put("id", "cluster").put("status", clusterUp ? "UP" : "DOWN"));
+      }
+      JsonObject body = new JsonObject().put("status", up ? "UP" : "DOWN").put("node", gateway.config().nodeId()).put("checks", checks);
+      ctx.response().setStatusCode(up ? 200 : 503)
           .putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.encode());
     });
   }

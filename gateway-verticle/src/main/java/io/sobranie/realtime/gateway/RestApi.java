@@ -54,8 +54,7 @@ final class RestApi {
 
   /** {@code POST /realtime/messages}: the same as a WebSocket {@code message}; answers the ack. */
   void messages(RoutingContext ctx) {
-    respond(ctx, 200, user(ctx, principal -> gateway.bus().send(ChatMessage.fromClient(principal, jsonBody(ctx)))
-        .map(ack -> Frames.ack(ack).encode())));
+    respond(ctx, 200, user(ctx, principal -> actions.message(principal, jsonBody(ctx)).map(JsonObject::encode)));
   }
 
   /** {@code GET /realtime/history/{channel}?since=&limit=}: oldest first. */
@@ -298,7 +297,7 @@ final class RestApi {
     }
     response.setStatusCode(error.code().httpStatus()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
     if (error.code() == ErrorCode.RATE_LIMITED) {
-      response.putHeader(HttpHeaders.RETRY_AFTER, "1");
+      response.putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, (error.retryAfterMs() + 999) / 1000)));
     }
     response.end(error.toRestBody().encode());
   }

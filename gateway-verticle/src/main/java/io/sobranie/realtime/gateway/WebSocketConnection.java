@@ -136,6 +136,9 @@ final class WebSocketConnection extends ClientSession {
         case FrameType.PING -> sendJson(withRef(Frames.typed(FrameType.PONG).put("ts", System.currentTimeMillis()), ref));
         default -> throw new RealtimeException(ErrorCode.UNKNOWN_TYPE, "unknown type '" + type + "'");
       }
+    } catch (ClientActions.Flooding e) {
+      sendError(ref, e);
+      close(CLOSE_POLICY, "rate limit exceeded");
     } catch (RealtimeException e) {
       sendError(ref, e);
     } catch (RuntimeException bug) {
@@ -196,8 +199,8 @@ final class WebSocketConnection extends ClientSession {
   }
 
   private void onMessage(JsonObject frame, String ref) {
-    ChatMessage message = ChatMessage.fromClient(principal, frame);
-    Future<JsonObject> sent = sending.transform(previous -> gateway.bus().send(message).map(Frames::ack));
+    ChatMessage.fromClient(principal, frame); // a malformed message is refused before it waits in line
+    Future<JsonObject> sent = sending.transform(previous -> actions.message(principal, frame));
     sending = sent;
     reply(sent, ref);
   }
@@ -222,6 +225,7 @@ final class WebSocketConnection extends ClientSession {
       BinaryFrames.Parsed parsed = BinaryFrames.parse(frame);
       ref = JsonFields.optionalString(parsed.header(), "ref");
       gateway.config().channelRules().checkPublish(principal, Channel.parse(parsed.channel()));
+      ClientActions.charge(gateway.limits().messages, principal, "messages");
       String messageId = Ids.unique("b-");
       long ts = System.currentTimeMillis();
       JsonObject header = parsed.header().copy().put("from", principal.publisherName()).put("id", messageId).put("ts", ts);
@@ -230,6 +234,9 @@ final class WebSocketConnection extends ClientSession {
       shard.context().owner().eventBus().publish(Addresses.DELIVER, new Envelope(Envelope.Kind.BINARY, parsed.channel(), 0,
           null, messageId, principal.publisherName(), ts, null, Base64.getEncoder().encodeToString(relayed.getBytes()), null));
       sendJson(withRef(Frames.typed(FrameType.ACK).put("channel", parsed.channel()).put("id", messageId).put("ts", ts), ref));
+    } catch (ClientActions.Flooding e) {
+      sendError(ref, e);
+      close(CLOSE_POLICY, "rate limit exceeded");
     } catch (RealtimeException e) {
       sendError(ref, e);
     }
@@ -237,6 +244,7 @@ final class WebSocketConnection extends ClientSession {
 
   /** Nothing to say on success ({@code typing}, {@code signal}); an error frame with the ref on failure. */
   private void replyOnlyOnError(Future<Void> result, String ref) {
+    // (budgets are charged synchronously: a Flooding is thrown to onText, not failed here)
     onThisLoop(result).onFailure(failure -> sendError(ref, RealtimeException.from(failure)));
   }
 

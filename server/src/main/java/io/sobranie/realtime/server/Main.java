@@ -41,7 +41,17 @@ public final class Main {
   }
 
   private static void serve(RealtimeConfig config) {
-    Vertx vertx = Vertx.vertx();
+    Cluster.vertx(config).onComplete(built -> {
+      if (built.failed()) {
+        System.err.println("error: cannot join the cluster: " + built.cause().getMessage());
+        System.exit(1);
+        return;
+      }
+      serve(built.result(), config);
+    });
+  }
+
+  private static void serve(Vertx vertx, RealtimeConfig config) {
     RealtimeNode.start(vertx, config).onComplete(started -> {
       if (started.failed()) {
         System.err.println("error: cannot start: " + started.cause().getMessage());
@@ -49,8 +59,8 @@ public final class Main {
         return;
       }
       RealtimeNode node = started.result();
-      LOG.info("node=" + config.nodeId() + " roles=" + config.roles() + " store=memory listening on http://"
-          + config.httpHost() + ":" + node.port());
+      LOG.info("node=" + config.nodeId() + " roles=" + config.roles() + " store=" + (config.redisUrl() == null ? "memory" : "redis")
+          + " cluster=" + config.cluster() + " listening on http://" + config.httpHost() + ":" + node.port());
       System.out.println("Sobranie Realtime listening on port " + node.port() + " (node " + config.nodeId() + ")");
       if (config.jwtSecretGenerated()) {
         System.out.println("DEV_MODE: generated a JWT secret for this run. A token for user 'dev' (valid 24 h):");

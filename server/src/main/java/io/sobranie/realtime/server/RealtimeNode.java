@@ -8,6 +8,7 @@ import io.sobranie.realtime.common.config.Role;
 import io.sobranie.realtime.common.store.BlobStore;
 import io.sobranie.realtime.common.store.FileBlobStore;
 import io.sobranie.realtime.common.store.InMemoryStore;
+import io.sobranie.realtime.common.store.RedisStore;
 import io.sobranie.realtime.common.store.Store;
 import io.sobranie.realtime.gateway.GatewayRole;
 import io.sobranie.realtime.notification.NotificationVerticle;
@@ -37,28 +38,30 @@ public final class RealtimeNode {
     this.port = port;
   }
 
-  /** Starts a node on a Vert.x instance it then owns (closed by {@link #close}). */
+  /**
+   * Starts a node on a Vert.x instance it then owns (closed by {@link #close}), with the Redis
+   * store when {@code REDIS_URL} is set, else the in-memory one.
+   */
   public static Future<RealtimeNode> start(Vertx vertx, RealtimeConfig config) {
-    return start(vertx, config, new InMemoryStore(config.channelRules()::historyLimits));
+    Future<Store> store = config.redisUrl() != null
+        ? RedisStore.connect(vertx, RedisStore.options(config.redisUrl()), config.redisPrefix(),
+            config.channelRules()::historyLimits, System::currentTimeMillis).map(Store.class::cast)
+        : Future.succeededFuture(new InMemoryStore(config.channelRules()::historyLimits));
+    return store.compose(s -> start(vertx, config, s));
   }
 
   /**
    * Starts a node on a given store: nodes of one JVM sharing an in-memory store behave like
    * nodes sharing Redis (used by tests of what crosses nodes through the store).
    */
-  public static Future<RealtimeNode> start(Vertx vertx, RealtimeConfig config, InMemoryStore store) {
-    if (config.redisUrl() != null) {
-      return Future.failedFuture(new IllegalStateException(
-          "REDIS_URL: the Redis store is not part of this version yet; unset REDIS_URL to use the in-memory store"));
-    }
-    if (config.cluster()) {
-      return Future.failedFuture(new IllegalStateException("CLUSTER: clustering is not part of this version yet"));
-    }
+  public static Future<RealtimeNode> start(Vertx vertx, RealtimeConfig config, Store store) {
     Codecs.register(vertx);
     FileBlobStore blobs = new FileBlobStore(vertx, Path.of(config.blobDir()), config.historyTtlSeconds() * 1000,
         System::currentTimeMillis);
     vertx.setPeriodic(SWEEP_MS, id -> {
-      store.sweep();
+      if (store instanceof InMemoryStore memory) {
+        memory.sweep();
+      }
       blobs.sweep();
     });
     return blobs.init()
@@ -102,7 +105,8 @@ public final class RealtimeNode {
     return store;
   }
 
+  /** Closes the store, then Vert.x (which leaves the cluster last). */
   public Future<Void> close() {
-    return vertx.close().compose(v -> store.close());
+    return store.close().recover(e -> Future.succeededFuture()).compose(v -> vertx.close());
   }
 }

@@ -32,7 +32,7 @@ class AuthenticationTest extends ServerTestBase {
     assertTrue(connected.getString("connectionId").startsWith("c-"));
     assertEquals(25000, connected.getInteger("heartbeatMs"));
     assertEquals(65536, connected.getJsonObject("limits").getInteger("maxFrameBytes"));
-    assertEquals(100, connected.getJsonObject("limits").getInteger("messagesPerMinute"));
+    assertEquals(100000, connected.getJsonObject("limits").getInteger("messagesPerMinute"), "the configured budget");
   }
 
   @Test

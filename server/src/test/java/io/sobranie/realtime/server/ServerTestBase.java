@@ -43,6 +43,9 @@ abstract class ServerTestBase {
     env.put("HTTP_PORT", "0");
     env.put("HTTP_HOST", "127.0.0.1");
     env.put("NODE_ID", "test-node");
+    // Tests publish in bursts; the rate-limit tests set their own budgets.
+    env.put("MESSAGES_PER_MINUTE", "100000");
+    env.put("SIGNALS_PER_MINUTE", "100000");
     env.putAll(settings());
     node = RealtimeNode.start(Vertx.vertx(), ConfigLoader.load(env)).await();
     clientVertx = Vertx.vertx();

@@ -50,6 +50,7 @@ public final class ConfigLoader {
     DEFAULTS.put("JWT_ISSUER", "");
     DEFAULTS.put("JWT_AUDIENCE", "");
     DEFAULTS.put("REDIS_URL", "");
+    DEFAULTS.put("REDIS_PREFIX", "rt:");
     DEFAULTS.put("CLUSTER", "false");
     DEFAULTS.put("CLUSTER_MEMBERS", "127.0.0.1");
     DEFAULTS.put("CLUSTER_PORT", "5701");
@@ -168,6 +169,7 @@ public final class ConfigLoader {
         optional("JWT_ISSUER"),
         optional("JWT_AUDIENCE"),
         redisUrl,
+        redisPrefix(),
         cluster,
         list("CLUSTER_MEMBERS"),
         integer("CLUSTER_PORT", 1, 65535),
@@ -261,6 +263,15 @@ public final class ConfigLoader {
       throw new ConfigException("TRANSPORTS", "must name at least one of websocket, sse, poll");
     }
     return transports;
+  }
+
+  /** {@code REDIS_PREFIX}: what every key starts with, so deployments can share a Redis. */
+  private String redisPrefix() {
+    String prefix = required("REDIS_PREFIX");
+    if (!prefix.matches("[A-Za-z0-9_:.\\-]{1,64}")) {
+      throw new ConfigException("REDIS_PREFIX", "must be 1..64 characters of [A-Za-z0-9_:.-], got '" + prefix + "'");
+    }
+    return prefix;
   }
 
   private Set<Role> roles() {

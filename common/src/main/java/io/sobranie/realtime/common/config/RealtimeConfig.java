@@ -25,6 +25,7 @@ public record RealtimeConfig(
     String jwtIssuer,
     String jwtAudience,
     String redisUrl,
+    String redisPrefix,
     boolean cluster,
     List<String> clusterMembers,
     int clusterPort,

@@ -58,8 +58,11 @@ final class InMemoryHistoryStore implements HistoryStore {
     }
 
     synchronized HistoryPage after(long since, int limit) {
-      List<StoredMessage> page = new ArrayList<>(Math.min(limit, messages.size()));
+      List<StoredMessage> page = new ArrayList<>(Math.max(0, Math.min(limit, messages.size())));
       for (StoredMessage message : messages) {
+        if (page.size() >= limit) {
+          break;
+        }
         if (message.seq() > since) {
           page.add(message);
           if (page.size() == limit) {
@@ -73,7 +76,7 @@ final class InMemoryHistoryStore implements HistoryStore {
 
     synchronized HistoryPage latest(int limit) {
       List<StoredMessage> all = new ArrayList<>(messages);
-      List<StoredMessage> page = all.subList(Math.max(0, all.size() - limit), all.size());
+      List<StoredMessage> page = all.subList(Math.max(0, all.size() - Math.max(0, limit)), all.size());
       return new HistoryPage(new StreamPosition(seq, epoch), List.copyOf(page), true);
     }
   }

@@ -86,7 +86,7 @@ final class InMemoryNotificationStore implements NotificationStore {
     synchronized (stream) {
       List<StoredNotification> page = new ArrayList<>();
       for (StoredNotification item : stream.items.tailMap(since, false).values()) {
-        if (page.size() == limit) {
+        if (page.size() >= limit) {
           break;
         }
         page.add(item);
@@ -105,7 +105,7 @@ final class InMemoryNotificationStore implements NotificationStore {
       Map<Long, StoredNotification> older = before == null ? stream.items.descendingMap()
           : stream.items.headMap(before, false).descendingMap();
       for (StoredNotification item : older.values()) {
-        if (page.size() == limit) {
+        if (page.size() >= limit) {
           break;
         }
         page.add(item);

@@ -26,7 +26,12 @@ final class InMemoryPresenceStore implements PresenceStore {
 
   @Override
   public synchronized Future<Connected> connect(String nodeId, String userId, String connectionId, String transport) {
-    if (!connections.containsKey(connectionId)) {
+    Connection known = connections.get(connectionId);
+    if (known != null && !known.userId().equals(userId)) {
+      remove(connectionId, known, System.currentTimeMillis()); // ids are unique; a clash replaces the old entry
+      known = null;
+    }
+    if (known == null) {
       connections.put(connectionId, new Connection(nodeId, userId, transport, new HashSet<>()));
       byUser.computeIfAbsent(userId, u -> new HashSet<>()).add(connectionId);
       byNode.computeIfAbsent(nodeId, n -> new HashSet<>()).add(connectionId);
@@ -44,8 +49,8 @@ final class InMemoryPresenceStore implements PresenceStore {
     return Future.succeededFuture(count(userId));
   }
 
-  /** Removes a connection everywhere; answers the rooms it was in if it was the user's last, else null. */
-  private Set<String> remove(String connectionId, Connection connection, long now) {
+  /** Removes a connection everywhere; answers whether it was the user's last. */
+  private boolean remove(String connectionId, Connection connection, long now) {
     connections.remove(connectionId);
     removeFrom(byNode, connection.nodeId(), connectionId);
     for (String channel : connection.rooms()) {
@@ -59,10 +64,10 @@ final class InMemoryPresenceStore implements PresenceStore {
     }
     removeFrom(byUser, connection.userId(), connectionId);
     if (byUser.containsKey(connection.userId())) {
-      return null;
+      return false;
     }
     lastSeen.put(connection.userId(), now);
-    return connection.rooms();
+    return true;
   }
 
   private static void removeFrom(Map<String, Set<String>> index, String key, String value) {
@@ -170,12 +175,13 @@ final class InMemoryPresenceStore implements PresenceStore {
 
   @Override
   public synchronized Future<Map<String, Set<String>>> purgeNode(String nodeId, long now) {
+    Map<String, Set<String>> rooms = new HashMap<>();
     Map<String, Set<String>> gone = new HashMap<>();
     for (String connectionId : new ArrayList<>(byNode.getOrDefault(nodeId, Set.of()))) {
       Connection connection = connections.get(connectionId);
-      Set<String> lastRooms = remove(connectionId, connection, now);
-      if (lastRooms != null) {
-        gone.put(connection.userId(), Set.copyOf(lastRooms));
+      rooms.computeIfAbsent(connection.userId(), u -> new HashSet<>()).addAll(connection.rooms());
+      if (remove(connectionId, connection, now)) {
+        gone.put(connection.userId(), Set.copyOf(rooms.get(connection.userId())));
       }
     }
     leases.remove(nodeId);

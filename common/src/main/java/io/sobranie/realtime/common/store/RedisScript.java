@@ -2,7 +2,6 @@ package io.sobranie.realtime.common.store;
 
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +9,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * One Lua script, run atomically by Redis: {@code EVALSHA} with its SHA-1, falling back to
@@ -26,11 +26,14 @@ final class RedisScript {
     this.sha = sha1(source);
   }
 
-  /** Runs the script; {@code keys} must not be empty (the first routes the call in a cluster). */
-  Future<Response> run(Redis redis, List<String> keys, List<String> args) {
-    return redis.send(request(Command.EVALSHA, sha, keys, args))
+  /**
+   * Runs the script through {@code send}; {@code keys} must not be empty (the first routes the call
+   * in a cluster).
+   */
+  Future<Response> run(Function<Request, Future<Response>> send, List<String> keys, List<String> args) {
+    return send.apply(request(Command.EVALSHA, sha, keys, args))
         .recover(failure -> isNoScript(failure)
-            ? redis.send(request(Command.EVAL, source, keys, args))
+            ? send.apply(request(Command.EVAL, source, keys, args))
             : Future.failedFuture(failure));
   }
 

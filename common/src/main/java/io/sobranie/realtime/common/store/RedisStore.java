@@ -1,0 +1,139 @@
+package io.sobranie.realtime.common.store;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+
+/**
+ * The shared store on Redis (required with {@code CLUSTER=true}): every command is async through a
+ * pooled client, and every multi-step operation is one Lua script, so any number of nodes may use
+ * it at once. Commands about one channel, user or presence go down one kept connection (a
+ * {@link RedisLanes lane}), so one caller's commands keep their order. Key layout (see each store's doc), with a configurable prefix {@code P} (default
+ * {@value #DEFAULT_PREFIX}):
+ * <ul>
+ *   <li>history: {@code P{ch:NAME}:state|log|idem|idemq} — one hash tag per channel;</li>
+ *   <li>notifications: {@code P{u:ID}:n:state|items|unread|ids} — one hash tag per user;</li>
+ *   <li>tickets: {@code Pticket:TOKEN};</li>
+ *   <li>presence: {@code P{presence}:…} — ONE hash tag, so presence is one slot of a cluster.</li>
+ * </ul>
+ * Time comes from the {@code clock} given here (the callers' clock), never from Redis, and every
+ * expiry that callers can observe is checked against it; Redis key expiry only frees memory.
+ * Production Redis should run with AOF {@code appendfsync everysec}: an acked message is then lost
+ * only if Redis crashes within that second (PROTOCOL.md section 8).
+ */
+public final class RedisStore implements Store {
+  public static final String DEFAULT_PREFIX = "rt:";
+  /** Pooled connections per store: {@value #LANES} kept as ordered lanes, the rest for one-off commands. */
+  public static final int DEFAULT_POOL_SIZE = 8;
+  /** Commands that may wait for a connection, or be in flight on one, before new ones fail fast (overload). */
+  public static final int DEFAULT_POOL_WAITING = 16_384;
+  /** Ordered pipelines for stream commands (see {@link RedisLanes}). */
+  static final int LANES = 4;
+
+  private final Redis redis;
+  private final RedisLanes lanes;
+  private final String prefix;
+  private final RedisHistoryStore history;
+  private final RedisTicketStore tickets;
+  private final RedisNotificationStore notifications;
+  private final RedisPresenceStore presence;
+
+  private RedisStore(Redis redis, String prefix, Function<String, HistoryLimits> limitsOf, LongSupplier clock) {
+    this.redis = redis;
+    this.lanes = new RedisLanes(redis, LANES);
+    this.prefix = prefix;
+    this.history = new RedisHistoryStore(lanes, prefix, limitsOf, clock);
+    this.tickets = new RedisTicketStore(redis, prefix, clock);
+    this.notifications = new RedisNotificationStore(lanes, prefix, clock);
+    this.presence = new RedisPresenceStore(lanes, prefix);
+  }
+
+  /** Connects to {@code redisUrl} (e.g. {@code redis://127.0.0.1:6379}) with the system clock. */
+  public static Future<RedisStore> connect(Vertx vertx, String redisUrl, Function<String, HistoryLimits> limitsOf) {
+    return connect(vertx, redisUrl, limitsOf, System::currentTimeMillis);
+  }
+
+  /** Connects with a clock of epoch milliseconds, so tests can move time. */
+  public static Future<RedisStore> connect(Vertx vertx, String redisUrl, Function<String, HistoryLimits> limitsOf,
+                                           LongSupplier clock) {
+    return connect(vertx, options(redisUrl), DEFAULT_PREFIX, limitsOf, clock);
+  }
+
+  /**
+   * Connects with full client options (e.g. a cluster or sentinel type) and a key prefix, which must
+   * not contain <code>{</code> (the hash tags follow it). Succeeds once Redis answers a PING, so a
+   * wrong URL or a Redis that is down fails here, loudly.
+   */
+  public static Future<RedisStore> connect(Vertx vertx, RedisOptions options, String keyPrefix,
+                                           Function<String, HistoryLimits> limitsOf, LongSupplier clock) {
+    if (keyPrefix == null || keyPrefix.contains("{") || keyPrefix.contains("}")) {
+      return Future.failedFuture(new IllegalArgumentException("the Redis key prefix must not contain braces: " + keyPrefix));
+    }
+    Redis redis = Redis.createClient(vertx, options);
+    RedisStore store = new RedisStore(redis, keyPrefix, limitsOf, clock);
+    return store.ping()
+        .compose(pong -> store.lanes.open())
+        .map(store)
+        .recover(failure -> redis.close().transform(closed -> Future.<RedisStore>failedFuture(
+            new IllegalStateException("Redis at " + safe(options.getEndpoint()) + " does not answer: " + failure.getMessage(),
+                failure))));
+  }
+
+  /** Client options for a standalone Redis at {@code redisUrl}, with this store's pool sizes. */
+  public static RedisOptions options(String redisUrl) {
+    return new RedisOptions()
+        .setConnectionString(redisUrl)
+        .setMaxPoolSize(DEFAULT_POOL_SIZE)
+        .setMaxPoolWaiting(DEFAULT_POOL_WAITING)
+        .setMaxWaitingHandlers(DEFAULT_POOL_WAITING);
+  }
+
+  /** The URL without credentials, for messages. */
+  private static String safe(String url) {
+    return url == null ? "?" : url.replaceFirst("//[^@/]*@", "//");
+  }
+
+  RedisLanes lanes() {
+    return lanes;
+  }
+
+  /** The prefix of every key this store writes. */
+  public String keyPrefix() {
+    return prefix;
+  }
+
+  @Override
+  public HistoryStore history() {
+    return history;
+  }
+
+  @Override
+  public TicketStore tickets() {
+    return tickets;
+  }
+
+  @Override
+  public NotificationStore notifications() {
+    return notifications;
+  }
+
+  @Override
+  public PresenceStore presence() {
+    return presence;
+  }
+
+  @Override
+  public Future<Void> ping() {
+    return redis.send(Request.cmd(Command.PING)).mapEmpty();
+  }
+
+  @Override
+  public Future<Void> close() {
+    return lanes.close().eventually(redis::close);
+  }
+}
