@@ -16,18 +16,12 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
  * failure detection in seconds rather than Hazelcast's minute.
  */
 public final class Cluster {
-  /** One cluster name per deployment, so stray nodes of another never join. */
-  public static final String DEFAULT_NAME = "sobranie-realtime";
-
   private Cluster() {
   }
 
+  /** {@code CLUSTER_NAME} keeps deployments (and test runs) apart: only nodes of one name join. */
   public static Future<Vertx> vertx(RealtimeConfig config) {
-    return vertx(config, DEFAULT_NAME);
-  }
-
-  /** @param clusterName tests pass a name of their own so parallel or leftover nodes never join */
-  public static Future<Vertx> vertx(RealtimeConfig config, String clusterName) {
+    String clusterName = config.clusterName();
     if (!config.cluster()) {
       return Future.succeededFuture(Vertx.vertx());
     }

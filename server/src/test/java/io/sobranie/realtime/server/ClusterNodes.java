@@ -27,7 +27,7 @@ final class ClusterNodes implements AutoCloseable {
     Map<String, String> env = new HashMap<>(settings(nodeId, roles));
     env.putAll(extra);
     var config = ConfigLoader.load(env);
-    Vertx vertx = Cluster.vertx(config, clusterName).await();
+    Vertx vertx = Cluster.vertx(config).await();
     RealtimeNode node = RealtimeNode.start(vertx, config).await();
     nodes.add(node);
     return node;
@@ -42,6 +42,7 @@ final class ClusterNodes implements AutoCloseable {
     env.put("NODE_ID", nodeId);
     env.put("ROLES", roles);
     env.put("CLUSTER", "true");
+    env.put("CLUSTER_NAME", clusterName);
     env.put("CLUSTER_MEMBERS", "127.0.0.1");
     env.put("CLUSTER_HOST", "127.0.0.1");
     env.put("REDIS_URL", REDIS_URL);

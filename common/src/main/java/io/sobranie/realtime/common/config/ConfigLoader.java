@@ -52,6 +52,7 @@ public final class ConfigLoader {
     DEFAULTS.put("REDIS_URL", "");
     DEFAULTS.put("REDIS_PREFIX", "rt:");
     DEFAULTS.put("CLUSTER", "false");
+    DEFAULTS.put("CLUSTER_NAME", "sobranie-realtime");
     DEFAULTS.put("CLUSTER_MEMBERS", "127.0.0.1");
     DEFAULTS.put("CLUSTER_PORT", "5701");
     DEFAULTS.put("CLUSTER_HOST", "127.0.0.1");
@@ -171,6 +172,7 @@ public final class ConfigLoader {
         redisUrl,
         redisPrefix(),
         cluster,
+        clusterName(),
         list("CLUSTER_MEMBERS"),
         integer("CLUSTER_PORT", 1, 65535),
         required("CLUSTER_HOST"),
@@ -263,6 +265,15 @@ public final class ConfigLoader {
       throw new ConfigException("TRANSPORTS", "must name at least one of websocket, sse, poll");
     }
     return transports;
+  }
+
+  /** {@code CLUSTER_NAME}: only nodes with the same name form a cluster. */
+  private String clusterName() {
+    String name = required("CLUSTER_NAME");
+    if (!name.matches("[A-Za-z0-9_.\\-]{1,64}")) {
+      throw new ConfigException("CLUSTER_NAME", "must be 1..64 characters of [A-Za-z0-9_.-], got '" + name + "'");
+    }
+    return name;
   }
 
   /** {@code REDIS_PREFIX}: what every key starts with, so deployments can share a Redis. */

@@ -27,6 +27,7 @@ public record RealtimeConfig(
     String redisUrl,
     String redisPrefix,
     boolean cluster,
+    String clusterName,
     List<String> clusterMembers,
     int clusterPort,
     String clusterHost,
