@@ -68,7 +68,7 @@ class ProcessFailoverTest {
     assertEquals("before", seen.getString("data"));
 
     b.kill();
-
+    alice.awaitClose(); // the socket ends with the process
     JsonObject offline = bob.next("presence");
     assertEquals("alice", offline.getString("userId"));
     assertEquals("offline", offline.getString("status"));
