@@ -81,8 +81,8 @@ abstract class ClientSession {
   /** Called every quarter heartbeat: ping, or close a dead session. */
   abstract void heartbeat(long now);
 
-  /** Ends the session from the server side. */
-  abstract void shutdown(String reason);
+  /** Graceful shutdown: tells the client to come back after {@code afterMs} (to another node), then ends the session. */
+  abstract void goAway(long afterMs);
 
   /** Writes a delivery, keeping the offline-queue watermark up to date. */
   final void send(Subscription subscription, Delivery delivery) {

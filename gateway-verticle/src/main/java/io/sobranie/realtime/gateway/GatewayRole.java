@@ -6,23 +6,37 @@ import io.sobranie.realtime.common.store.BlobStore;
 import io.sobranie.realtime.common.store.Store;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
-/** Deploys the gateway role of a node: its presence lease, the hub, then one HTTP verticle per event loop on one port. */
+/**
+ * The gateway role of a node: its presence lease, the hub, then one HTTP verticle per event loop
+ * on one port; and the gateway's part of a graceful shutdown.
+ */
 public final class GatewayRole {
-  private GatewayRole() {
+  private final Vertx vertx;
+  private final GatewayContext gateway;
+  private final int port;
+  private final String httpDeployment;
+
+  private GatewayRole(Vertx vertx, GatewayContext gateway, int port, String httpDeployment) {
+    this.vertx = vertx;
+    this.gateway = gateway;
+    this.port = port;
+    this.httpDeployment = httpDeployment;
   }
 
-  /** Deploys and answers the port the gateway listens on. */
-  public static Future<Integer> deploy(Vertx vertx, RealtimeConfig config, TokenVerifier verifier, Store store,
-                                       BlobStore blobs, int instances) {
+  /** Deploys the role; answers it once it listens. */
+  public static Future<GatewayRole> deploy(Vertx vertx, RealtimeConfig config, TokenVerifier verifier, Store store,
+                                           BlobStore blobs, int instances) {
     Streams streams = new Streams(store.history(), store.notifications());
     GatewayContext gateway = new GatewayContext(config, verifier, store, blobs, streams, new Hub(streams), new BusClient(vertx),
-        new NodeLimits(config));
+        new NodeLimits(config), new AtomicBoolean());
     vertx.setPeriodic(30_000, id -> gateway.limits().sweep(System.currentTimeMillis()));
     List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
     return vertx.deployVerticle(new LeaseVerticle(store.presence(), config.nodeId(), config.heartbeatMs()))
@@ -36,8 +50,25 @@ public final class GatewayRole {
           // Vert.x shares one server socket among the instances; check that it did.
           Set<Integer> ports = verticles.stream().map(GatewayVerticle::actualPort).collect(Collectors.toSet());
           return ports.size() == 1
-              ? Future.succeededFuture(ports.iterator().next())
+              ? Future.succeededFuture(new GatewayRole(vertx, gateway, ports.iterator().next(), id))
               : Future.failedFuture(new IllegalStateException("gateway instances listen on different ports " + ports));
         });
+  }
+
+  /** The port the gateway listens on (the real one when configured with 0). */
+  public int port() {
+    return port;
+  }
+
+  /**
+   * The gateway's graceful stop (DESIGN.md): health answers 503 for {@code SHUTDOWN_DRAIN_MS} so
+   * load balancers stop sending, then the HTTP verticles close their server and send every
+   * session away with a jittered {@code reconnect}, and presence hears of every close.
+   */
+  public Future<Void> shutdown() {
+    gateway.draining().set(true);
+    Promise<Void> drained = Promise.promise();
+    vertx.setTimer(Math.max(1, gateway.config().shutdownDrainMs()), t -> drained.complete());
+    return drained.future().compose(v -> vertx.undeploy(httpDeployment));
   }
 }

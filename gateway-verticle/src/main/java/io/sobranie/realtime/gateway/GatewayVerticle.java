@@ -21,6 +21,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.core.http.HttpMethod;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -253,12 +254,12 @@ public final class GatewayVerticle extends VerticleBase {
     ClusterManager cluster = ((VertxInternal) vertx).clusterManager();
     boolean clusterUp = cluster == null || cluster.isActive();
     gateway.store().ping().onComplete(store -> {
-      boolean up = store.succeeded() && clusterUp;
+      boolean up = store.succeeded() && clusterUp && !gateway.draining().get();
       JsonArray checks = new JsonArray().add(new JsonObject().put("id", "store").put("status", store.succeeded() ? "UP" : "DOWN"));
       if (cluster != null) {
         checks.add(new JsonObject().put("id", "cluster").put("status", clusterUp ? "UP" : "DOWN"));
       }
-      JsonObject body = new JsonObject().put("status", up ? "UP" : "DOWN").put("node", gateway.config().nodeId()).put("checks", checks);
+      JsonObject body = new JsonObject().put("status", gateway.draining().get() ? "DRAINING" : up ? "UP" : "DOWN").put("node", gateway.config().nodeId()).put("checks", checks);
       ctx.response().setStatusCode(up ? 200 : 503)
           .putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.encode());
     });
@@ -280,12 +281,18 @@ public final class GatewayVerticle extends VerticleBase {
     RestApi.sendError(ctx, error);
   }
 
+  /**
+   * Graceful stop: the server socket closes (by Vert.x, after this), every session is told to
+   * come back after a jittered delay and ended, and the stop completes when every presence
+   * report those closes caused has been answered.
+   */
   @Override
   public Future<?> stop() {
     gateway.hub().removeShard(shard);
+    long window = Math.max(1000, gateway.config().heartbeatMs());
     for (ClientSession session : shard.sessions()) {
-      session.shutdown("server stopping");
+      session.goAway(ThreadLocalRandom.current().nextLong(window));
     }
-    return Future.succeededFuture();
+    return gateway.bus().drained();
   }
 }

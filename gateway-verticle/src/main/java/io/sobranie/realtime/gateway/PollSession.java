@@ -120,8 +120,9 @@ final class PollSession extends CursorSession {
     // a held poll needs no ping: it is answered within its timeout
   }
 
+  /** A held poll is answered now; the client's next poll goes to another node. */
   @Override
-  void shutdown(String reason) {
+  void goAway(long afterMs) {
     answerSoon();
   }
 }

@@ -60,7 +60,7 @@ final class SseConnection extends CursorSession {
       if (read.failed()) {
         LOG.log(Level.WARNING, "notification state unavailable user=" + principal.userId(), read.cause());
         write(frame("error", null, Frames.error(new RealtimeException(ErrorCode.UNAVAILABLE, "notifications unavailable")).toBuffer()));
-        shutdown("store unavailable");
+        end();
         return;
       }
       followAll(from, requested, read.result()[1], () -> flow(read.result()[0]));
@@ -96,7 +96,7 @@ final class SseConnection extends CursorSession {
       case DISCONNECT -> {
         write(frame("reconnect", null, new JsonObject().put("type", "reconnect").put("afterMs", 0)
             .put("reason", Json.decodeValue(delivery.json())).toBuffer()));
-        shutdown("disconnected");
+        end();
       }
       default -> LOG.warning("unexpected user event " + delivery.kind());
     }
@@ -136,7 +136,12 @@ final class SseConnection extends CursorSession {
   }
 
   @Override
-  void shutdown(String reason) {
+  void goAway(long afterMs) {
+    write(frame("reconnect", null, new JsonObject().put("type", "reconnect").put("afterMs", afterMs).toBuffer()));
+    end();
+  }
+
+  private void end() {
     if (!closed) {
       cleanup();
       response.end();

@@ -317,8 +317,9 @@ final class WebSocketConnection extends ClientSession {
   }
 
   @Override
-  void shutdown(String reason) {
-    close(CLOSE_GOING_AWAY, reason);
+  void goAway(long afterMs) {
+    sendJson(Frames.typed(FrameType.RECONNECT).put("afterMs", afterMs));
+    close(CLOSE_GOING_AWAY, "server shutting down");
   }
 
   void close(short code, String reason) {

@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
@@ -66,7 +67,14 @@ public final class Main {
         System.out.println("DEV_MODE: generated a JWT secret for this run. A token for user 'dev' (valid 24 h):");
         System.out.println(DevTokens.mint(config.jwtSecret(), "dev", 86_400, List.of()));
       }
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> node.close().toCompletionStage().toCompletableFuture().join()));
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        LOG.info("SIGTERM: shutting down gracefully node=" + config.nodeId());
+        try {
+          node.shutdown().toCompletionStage().toCompletableFuture().get(config.shutdownDeadlineMs() + 5000, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+          LOG.warning("graceful shutdown did not finish: " + e);
+        }
+      }, "graceful-shutdown"));
     });
   }
 

@@ -14,6 +14,7 @@ import io.sobranie.realtime.gateway.GatewayRole;
 import io.sobranie.realtime.notification.NotificationVerticle;
 import io.sobranie.realtime.presence.PresenceVerticle;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,13 +30,13 @@ public final class RealtimeNode {
   private final Vertx vertx;
   private final RealtimeConfig config;
   private final Store store;
-  private final int port;
+  private final GatewayRole gateway;
 
-  private RealtimeNode(Vertx vertx, RealtimeConfig config, Store store, int port) {
+  private RealtimeNode(Vertx vertx, RealtimeConfig config, Store store, GatewayRole gateway) {
     this.vertx = vertx;
     this.config = config;
     this.store = store;
-    this.port = port;
+    this.gateway = gateway;
   }
 
   /**
@@ -67,10 +68,10 @@ public final class RealtimeNode {
     return blobs.init()
         .compose(v -> TokenVerifier.create(vertx, config))
         .compose(verifier -> deployRoles(vertx, config, verifier, store, blobs))
-        .map(port -> new RealtimeNode(vertx, config, store, port));
+        .map(gateway -> new RealtimeNode(vertx, config, store, gateway));
   }
 
-  private static Future<Integer> deployRoles(Vertx vertx, RealtimeConfig config, TokenVerifier verifier, Store store,
+  private static Future<GatewayRole> deployRoles(Vertx vertx, RealtimeConfig config, TokenVerifier verifier, Store store,
                                              BlobStore blobs) {
     List<Future<?>> services = new ArrayList<>();
     if (config.runs(Role.CHAT)) {
@@ -85,12 +86,12 @@ public final class RealtimeNode {
     }
     return Future.all(services).compose(v -> config.runs(Role.GATEWAY)
         ? GatewayRole.deploy(vertx, config, verifier, store, blobs, Math.max(1, Runtime.getRuntime().availableProcessors()))
-        : Future.succeededFuture(-1));
+        : Future.succeededFuture(null));
   }
 
   /** The HTTP port of the gateway, or -1 when this node runs no gateway. */
   public int port() {
-    return port;
+    return gateway == null ? -1 : gateway.port();
   }
 
   public RealtimeConfig config() {
@@ -108,5 +109,20 @@ public final class RealtimeNode {
   /** Closes the store, then Vert.x (which leaves the cluster last). */
   public Future<Void> close() {
     return store.close().recover(e -> Future.succeededFuture()).compose(v -> vertx.close());
+  }
+
+  /**
+   * Graceful shutdown (SIGTERM): the gateway drains and sends its clients away (presence hears of
+   * each), then the store and Vert.x close, leaving the cluster last. Bounded by
+   * {@code SHUTDOWN_DEADLINE_MS}: past it the node closes regardless.
+   */
+  public Future<Void> shutdown() {
+    Promise<Void> gatewayDone = Promise.promise();
+    long deadline = vertx.setTimer(config.shutdownDeadlineMs(), t -> gatewayDone.tryFail("shutdown deadline passed"));
+    (gateway == null ? Future.<Void>succeededFuture() : gateway.shutdown()).onComplete(done -> {
+      vertx.cancelTimer(deadline);
+      gatewayDone.tryComplete();
+    });
+    return gatewayDone.future().recover(e -> Future.succeededFuture()).compose(v -> close());
   }
 }

@@ -76,6 +76,12 @@ final class NodeProcess implements AutoCloseable {
     process.waitFor(30, TimeUnit.SECONDS);
   }
 
+  /** SIGTERM: the graceful path. Answers whether the process exited within {@code seconds}. */
+  boolean terminate(long seconds) throws InterruptedException {
+    process.destroy();
+    return process.waitFor(seconds, TimeUnit.SECONDS);
+  }
+
   @Override
   public void close() {
     process.destroyForcibly();

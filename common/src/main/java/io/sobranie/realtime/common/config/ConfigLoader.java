@@ -69,6 +69,8 @@ public final class ConfigLoader {
     DEFAULTS.put("HISTORY_TTL_SECONDS", "86400");
     DEFAULTS.put("ALLOWED_ORIGINS", "");
     DEFAULTS.put("TRANSPORTS", "websocket,sse,poll");
+    DEFAULTS.put("SHUTDOWN_DRAIN_MS", "1000");
+    DEFAULTS.put("SHUTDOWN_DEADLINE_MS", "10000");
     DEFAULTS.put(CHANNELS, "");
   }
 
@@ -189,6 +191,8 @@ public final class ConfigLoader {
         historyTtl,
         origins,
         transports(),
+        integer("SHUTDOWN_DRAIN_MS", 0, 300_000),
+        integer("SHUTDOWN_DEADLINE_MS", 100, 600_000),
         new ChannelRules(channels(historySize, historyTtl), new HistoryLimits(historySize, historyTtl)));
   }
 

@@ -11,6 +11,8 @@ import java.util.Set;
  * @param jwtSecretGenerated true when {@code DEV_MODE} made up the secret (the server then prints a dev token)
  * @param allowedOrigins     empty means same-origin only; {@code ["*"]} allows any origin
  * @param transports         the client transports served ({@code websocket}, {@code sse}, {@code poll})
+ * @param shutdownDrainMs    on SIGTERM, how long health says 503 before connections are told to go (load balancers notice)
+ * @param shutdownDeadlineMs on SIGTERM, the most the whole graceful shutdown may take
  */
 public record RealtimeConfig(
     int httpPort,
@@ -44,6 +46,8 @@ public record RealtimeConfig(
     long historyTtlSeconds,
     List<String> allowedOrigins,
     Set<String> transports,
+    long shutdownDrainMs,
+    long shutdownDeadlineMs,
     ChannelRules channelRules) {
 
   public RealtimeConfig {
