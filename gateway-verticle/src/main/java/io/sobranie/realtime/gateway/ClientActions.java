@@ -36,7 +36,7 @@ final class ClientActions {
 
   /** Relays a WebRTC signal to every connection of {@code to}; {@code not_found} when it has none. */
   Future<Void> signal(Principal principal, JsonObject body) {
-    charge(gateway.limits().signals, principal, "signals");
+    charge(principal, gateway.limits().signals, "signals");
     return gateway.bus().request(Addresses.CHAT_SIGNAL, new JsonObject().put("principal", principal.toJson())
         .put("to", JsonFields.requireString(body, "to"))
         .put("signal", JsonFields.requireString(body, "signal"))
@@ -46,19 +46,27 @@ final class ClientActions {
   /** Sends a chat message (charged to the user's message budget; a repeated idem is refunded) → the ack frame. */
   Future<JsonObject> message(Principal principal, JsonObject body) {
     ChatMessage message = ChatMessage.fromClient(principal, body);
-    charge(gateway.limits().messages, principal, "messages");
+    charge(principal, gateway.limits().messages, "messages");
+    return send(principal, message);
+  }
+
+  /** Sends an already validated and charged message → the ack frame; refunds a repeated idem. */
+  Future<JsonObject> send(Principal principal, ChatMessage message) {
     return gateway.bus().request(Addresses.CHAT_MESSAGE, message.toJson()).map(reply -> {
       if (reply.getBoolean("duplicate", false)) {
         gateway.limits().messages.refund(principal.userId());
+      } else {
+        gateway.metrics().messageAccepted();
       }
       return Frames.ack(Ack.fromJson(reply));
     });
   }
 
   /** Takes one unit of a budget or throws {@code rate_limited} (a {@link Flooding} one past twice the limit). */
-  static void charge(RateLimiter limiter, Principal principal, String what) {
+  void charge(Principal principal, RateLimiter limiter, String what) {
     RateLimiter.Verdict verdict = limiter.acquire(principal.userId(), System.currentTimeMillis());
     if (!verdict.allowed()) {
+      gateway.metrics().rateLimited();
       String text = "too many " + what + "; retry in " + verdict.retryAfterMs() + " ms";
       throw verdict.flooding() ? new Flooding(text, verdict.retryAfterMs()) : RealtimeException.rateLimited(text, verdict.retryAfterMs());
     }

@@ -51,6 +51,10 @@ abstract class ClientSession {
   protected Subscription broadcast;
   protected boolean closed;
   private long deliveredMarked;
+  /** Since when the outbound budget has been exceeded (0: it is not). */
+  private long behindSince;
+  /** Replays in progress: they are paced to the socket, and a replaying client is not slow. */
+  private int replaying;
   /** Rooms (channels of presence namespaces) this session told presence it joined. */
   private final Set<String> rooms = new LinkedHashSet<>();
   private boolean reportsPresence;
@@ -84,12 +88,22 @@ abstract class ClientSession {
   /** Graceful shutdown: tells the client to come back after {@code afterMs} (to another node), then ends the session. */
   abstract void goAway(long afterMs);
 
+  /** Whether the transport can take more without exceeding the outbound budget. */
+  protected abstract boolean writable();
+
+  /** Runs {@code action} once the transport has drained below its budget. */
+  protected abstract void whenWritable(Runnable action);
+
+  /** Closes a session that stayed behind its budget ({@code 1013} on WebSocket). */
+  protected abstract void closeSlow();
+
   /** Writes a delivery, keeping the offline-queue watermark up to date. */
   final void send(Subscription subscription, Delivery delivery) {
     if (closed) {
       return;
     }
     write(subscription, delivery);
+    wrote();
     if (delivery.kind() == Envelope.Kind.NOTIFICATION && delivery.seq() > deliveredMarked) {
       deliveredMarked = delivery.seq();
       gateway.store().notifications().markDelivered(principal.userId(), delivery.seq())
@@ -97,10 +111,33 @@ abstract class ClientSession {
     }
   }
 
+  /** Counts one written object and notices when the client falls behind its outbound budget. */
+  protected final void wrote() {
+    gateway.metrics().written(1);
+    if (behindSince == 0 && !writable()) {
+      behindSince = System.currentTimeMillis();
+      whenWritable(() -> behindSince = 0);
+    }
+  }
+
+  /**
+   * From the heartbeat sweep: true (and the session closed) when it has stayed behind its
+   * budget for {@code SLOW_CONSUMER_MS}. A burst that drains in time, or a replay, is not slow.
+   */
+  protected final boolean closedIfSlow(long now) {
+    if (behindSince == 0 || replaying > 0 || closed || now - behindSince < gateway.config().slowConsumerMs()) {
+      return false;
+    }
+    gateway.metrics().slowConsumer();
+    closeSlow();
+    return true;
+  }
+
   /** Joins the shard (user events) and reports the connection to presence. */
   protected void register(boolean reportPresence) {
     shard.add(this);
-    gateway.limits().opened();
+    gateway.limits().opened(principal.userId());
+    gateway.metrics().opened(transport());
     reportsPresence = reportPresence;
     if (reportPresence) {
       presence(Addresses.PRESENCE_CONNECT, new JsonObject().put("transport", transport()));
@@ -129,7 +166,7 @@ abstract class ClientSession {
   }
 
   private void presence(String address, JsonObject body) {
-    body.put("nodeId", gateway.config().nodeId()).put("userId", principal.userId()).put("connectionId", id);
+    body.put("nodeId", gateway.incarnation()).put("userId", principal.userId()).put("connectionId", id);
     gateway.bus().request(address, body)
         .onFailure(e -> LOG.log(Level.FINE, "presence not told user=" + principal.userId() + " connection=" + id, e));
   }
@@ -184,7 +221,7 @@ abstract class ClientSession {
     });
   }
 
-  /** Reads (since, position] from the store, writes it, then lets live events through. */
+  /** Reads (since, position] from the store, writes it paced to the socket, then lets live events through. */
   private void replay(Subscription subscription, long since, StreamPosition position, StartListener listener) {
     onThisLoop(gateway.streams().after(subscription.key(), since, (int) (position.seq() - since)))
         .onSuccess(page -> {
@@ -193,20 +230,36 @@ abstract class ClientSession {
           }
           boolean complete = page.complete() && page.position().epoch().equals(position.epoch());
           listener.started(position, complete);
-          if (complete) {
-            for (Delivery delivery : page.items()) {
-              if (delivery.seq() <= position.seq()) {
-                send(subscription, delivery);
-              }
-            }
+          if (!complete) {
+            subscription.goLive(position);
+            return;
           }
-          subscription.goLive(position);
+          replaying++;
+          writePaced(subscription, page.items(), 0, position);
         })
         .onFailure(failure -> {
           LOG.log(Level.WARNING, "history read failed user=" + principal.userId() + " key=" + subscription.key(), failure);
           unfollow(subscription);
           listener.failed(new RealtimeException(ErrorCode.UNAVAILABLE, "history unavailable, subscribe again"));
         });
+  }
+
+  /** Writes replayed events while the socket takes them, resuming on drain; live events wait in the subscription. */
+  private void writePaced(Subscription subscription, List<Delivery> items, int from, StreamPosition position) {
+    int next = from;
+    while (next < items.size() && !closed && !subscription.cancelled()) {
+      if (!writable()) {
+        int resumeAt = next;
+        whenWritable(() -> writePaced(subscription, items, resumeAt, position));
+        return;
+      }
+      Delivery delivery = items.get(next++);
+      if (delivery.seq() <= position.seq()) {
+        send(subscription, delivery);
+      }
+    }
+    replaying--;
+    subscription.goLive(position);
   }
 
   protected void unfollow(Subscription subscription) {
@@ -223,7 +276,8 @@ abstract class ClientSession {
     }
     closed = true;
     shard.remove(this);
-    gateway.limits().closed();
+    gateway.limits().closed(principal.userId());
+    gateway.metrics().closed(transport());
     List<Subscription> all = new ArrayList<>(channels.values());
     if (notifications != null) {
       all.add(notifications);

@@ -1,5 +1,6 @@
 package io.sobranie.realtime.gateway;
 
+import io.sobranie.realtime.common.Ids;
 import io.sobranie.realtime.common.auth.TokenVerifier;
 import io.sobranie.realtime.common.config.RealtimeConfig;
 import io.sobranie.realtime.common.store.BlobStore;
@@ -35,11 +36,13 @@ public final class GatewayRole {
   public static Future<GatewayRole> deploy(Vertx vertx, RealtimeConfig config, TokenVerifier verifier, Store store,
                                            BlobStore blobs, int instances) {
     Streams streams = new Streams(store.history(), store.notifications());
-    GatewayContext gateway = new GatewayContext(config, verifier, store, blobs, streams, new Hub(streams), new BusClient(vertx),
-        new NodeLimits(config), new AtomicBoolean());
+    GatewayMetrics metrics = new GatewayMetrics(config.nodeId());
+    String incarnation = config.nodeId() + "~" + Ids.shortRandom();
+    GatewayContext gateway = new GatewayContext(config, incarnation, verifier, store, blobs, streams, new Hub(streams, metrics),
+        new BusClient(vertx), new NodeLimits(config), metrics, new AtomicBoolean());
     vertx.setPeriodic(30_000, id -> gateway.limits().sweep(System.currentTimeMillis()));
     List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
-    return vertx.deployVerticle(new LeaseVerticle(store.presence(), config.nodeId(), config.heartbeatMs()))
+    return vertx.deployVerticle(new LeaseVerticle(store.presence(), incarnation, config.heartbeatMs()))
         .compose(lease -> vertx.deployVerticle(new HubVerticle(gateway.hub())))
         .compose(hub -> vertx.deployVerticle(() -> {
           GatewayVerticle verticle = new GatewayVerticle(gateway);

@@ -7,22 +7,20 @@ import io.sobranie.realtime.common.config.RealtimeConfig;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.internal.VertxInternal;
-import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.handler.CorsHandler;
-import io.vertx.core.http.HttpMethod;
-import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -57,9 +55,7 @@ public final class GatewayVerticle extends VerticleBase {
 
     origins = new OriginPolicy(config.allowedOrigins());
     Router router = Router.router(vertx);
-    if (!config.allowedOrigins().isEmpty()) {
-      router.route().handler(cors(origins));
-    }
+    router.route().handler(this::cors);
     router.get("/realtime/ws").handler(this::upgrade);
     router.get("/realtime/events").handler(this::events);
     router.get("/realtime/poll").handler(this::poll);
@@ -87,6 +83,9 @@ public final class GatewayVerticle extends VerticleBase {
     router.post("/realtime/broadcast").handler(body).handler(rest::broadcast);
     router.post("/realtime/disconnect").handler(body).handler(rest::disconnect);
     router.get("/health").handler(this::health);
+    router.get("/metrics").handler(ctx -> ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8").end(gateway.metrics().scrape()));
+    router.get("/realtime/stats").handler(this::stats);
     for (ErrorCode code : ErrorCode.values()) {
       router.errorHandler(code.httpStatus(), this::routeError);
     }
@@ -124,6 +123,7 @@ public final class GatewayVerticle extends VerticleBase {
     }
     String origin = request.getHeader(HttpHeaders.ORIGIN);
     if (!origins.allows(origin, request.getHeader(HttpHeaders.HOST))) {
+      gateway.metrics().connect("websocket", "origin");
       LOG.info("connect transport=websocket ip=" + remoteIp(request) + " outcome=origin-refused origin=" + origin);
       RestApi.sendError(ctx, RealtimeException.forbidden("origin not allowed"));
       return;
@@ -141,10 +141,12 @@ public final class GatewayVerticle extends VerticleBase {
         return;
       }
       if (auth.failed()) {
+        gateway.metrics().connect("websocket", "unauthorized");
         LOG.info("connect transport=websocket ip=" + ip + " outcome=unauthorized (" + auth.cause().getMessage() + ")");
         upgraded.result().close(WebSocketConnection.CLOSE_POLICY, "unauthorized");
         return;
       }
+      gateway.metrics().connect("websocket", "accepted");
       LOG.info("connect transport=websocket user=" + auth.result().userId() + " ip=" + ip + " outcome=accepted");
       new WebSocketConnection(upgraded.result(), auth.result(), shard, gateway).open();
     });
@@ -161,6 +163,8 @@ public final class GatewayVerticle extends VerticleBase {
         .compose(principal -> Future.succeededFuture(new StreamStart(principal,
             StreamRequest.channels(request, gateway.config().channelRules(), principal),
             Cursor.decode(cursorParam))))
+        .onComplete(start -> gateway.metrics().connect(transport, start.succeeded() ? "accepted"
+            : RealtimeException.from(start.cause()).code().wire()))
         .onComplete(start -> LOG.info("connect transport=" + transport
             + (start.succeeded() ? " user=" + start.result().principal().userId() : "")
             + " ip=" + remoteIp(request) + " outcome=" + (start.succeeded() ? "accepted" : start.cause().getMessage())));
@@ -223,19 +227,33 @@ public final class GatewayVerticle extends VerticleBase {
     if (gateway.limits().hasRoom()) {
       return true;
     }
+    gateway.metrics().connect(transport, "cap");
     LOG.info("connect transport=" + transport + " ip=" + remoteIp(ctx.request()) + " outcome=refused-cap");
     ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "5");
     RestApi.sendError(ctx, new RealtimeException(ErrorCode.UNAVAILABLE, "this node is full; retry shortly"));
     return false;
   }
 
-  /** CORS for REST, SSE and polls from the allowed origins. */
-  private static CorsHandler cors(OriginPolicy origins) {
-    CorsHandler cors = CorsHandler.create()
-        .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS))
-        .allowedHeaders(Set.of("Authorization", "Content-Type", "X-Filename", "Last-Event-ID"))
-        .exposedHeaders(Set.of("Retry-After"));
-    return origins.anyOrigin() ? cors.addOriginWithRegex(".*") : cors.addOrigins(origins.listed());
+  /**
+   * CORS for REST, SSE and polls: an allowed {@code Origin} gets the headers (and a preflight its
+   * 204); any other request goes on without them, and the browser enforces the rest.
+   */
+  private void cors(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    String origin = request.getHeader(HttpHeaders.ORIGIN);
+    if (origin == null || !origins.allows(origin, request.getHeader(HttpHeaders.HOST))) {
+      ctx.next();
+      return;
+    }
+    ctx.response().putHeader("Access-Control-Allow-Origin", origin).putHeader("Vary", "Origin")
+        .putHeader("Access-Control-Expose-Headers", "Retry-After");
+    if (request.method() == HttpMethod.OPTIONS && request.getHeader("Access-Control-Request-Method") != null) {
+      ctx.response().setStatusCode(204).putHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+          .putHeader("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Filename, Last-Event-ID")
+          .putHeader("Access-Control-Max-Age", "600").end();
+      return;
+    }
+    ctx.next();
   }
 
   private static String remoteIp(HttpServerRequest request) {
@@ -263,6 +281,29 @@ public final class GatewayVerticle extends VerticleBase {
       ctx.response().setStatusCode(up ? 200 : 503)
           .putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.encode());
     });
+  }
+
+  /** {@code GET /realtime/stats} (service tokens): this node's counts. */
+  private void stats(RoutingContext ctx) {
+    RestApi.respond(ctx, 200, authenticator.authenticate(ctx.request(), false).map(principal -> {
+      if (!principal.isService()) {
+        throw RealtimeException.forbidden("this endpoint is for service tokens (role 'service')");
+      }
+      ClusterManager cluster = ((VertxInternal) vertx).clusterManager();
+      GatewayMetrics metrics = gateway.metrics();
+      return new JsonObject()
+          .put("node", gateway.config().nodeId())
+          .put("websocket_count", metrics.open("websocket"))
+          .put("sse_count", metrics.open("sse"))
+          .put("poll_count", metrics.open("poll"))
+          .put("channels", gateway.hub().followedStreams())
+          .put("users_online", gateway.limits().localUsers())
+          .put("cluster_nodes", cluster == null ? 1 : cluster.getNodes().size())
+          .put("messages_in", metrics.messagesIn())
+          .put("messages_out", metrics.messagesOut())
+          .put("slow_consumer_closes", (long) metrics.slowConsumerCloses())
+          .encode();
+    }));
   }
 
   /** Router-level failures (no route, body too large, a bug) in the REST error shape, never a stack trace. */

@@ -32,14 +32,21 @@ public final class Hub {
   static final long GAP_WAIT_MS = 50;
 
   private final Streams streams;
+  private final GatewayMetrics metrics;
   private final Map<String, StreamState> states = new HashMap<>();
   private final List<Shard> shards = new CopyOnWriteArrayList<>();
   private Vertx vertx;
   private Context context;
   private MessageConsumer<Envelope> consumer;
 
-  Hub(Streams streams) {
+  Hub(Streams streams, GatewayMetrics metrics) {
     this.streams = streams;
+    this.metrics = metrics;
+  }
+
+  /** How many streams (channels, notification streams) local connections follow now. */
+  int followedStreams() {
+    return states.size();
   }
 
   /** Per stream with local followers: which shards want it and how far delivery has got. */
@@ -195,6 +202,7 @@ public final class Hub {
         break;
       }
       state.held.pollFirstEntry();
+      metrics.delivered(first.getValue().ts());
       deliver(key, state, Streams.of(first.getValue()));
     }
     if (state.held.isEmpty()) {

@@ -1,6 +1,7 @@
 package io.sobranie.realtime.gateway;
 
 import io.sobranie.realtime.common.config.RealtimeConfig;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -12,6 +13,7 @@ final class NodeLimits {
   final RateLimiter signals;
   final TypingThrottle typing = new TypingThrottle();
   private final AtomicInteger sessions = new AtomicInteger();
+  private final ConcurrentHashMap<String, Integer> users = new ConcurrentHashMap<>();
   private final int maxSessions;
 
   NodeLimits(RealtimeConfig config) {
@@ -25,12 +27,19 @@ final class NodeLimits {
     return sessions.get() < maxSessions;
   }
 
-  void opened() {
+  void opened(String userId) {
     sessions.incrementAndGet();
+    users.merge(userId, 1, Integer::sum);
   }
 
-  void closed() {
+  void closed(String userId) {
     sessions.decrementAndGet();
+    users.computeIfPresent(userId, (id, count) -> count <= 1 ? null : count - 1);
+  }
+
+  /** Distinct users with at least one session on this node. */
+  int localUsers() {
+    return users.size();
   }
 
   int openSessions() {

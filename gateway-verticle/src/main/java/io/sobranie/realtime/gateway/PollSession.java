@@ -24,6 +24,8 @@ final class PollSession extends CursorSession {
   private final List<Buffer> events = new ArrayList<>();
   private boolean started;
   private boolean answerScheduled;
+  private boolean gotNotification;
+  private boolean countAppended;
   private long timer = -1;
 
   PollSession(HttpServerResponse response, Principal principal, Shard shard, GatewayContext gateway) {
@@ -68,6 +70,7 @@ final class PollSession extends CursorSession {
     if (delivery.kind() == Envelope.Kind.BINARY) {
       return; // binary relays are for WebSocket clients; others fetch files over REST
     }
+    gotNotification |= delivery.kind() == Envelope.Kind.NOTIFICATION;
     advance(subscription, delivery);
     events.add(delivery.json());
     if (started) {
@@ -97,8 +100,22 @@ final class PollSession extends CursorSession {
     }
   }
 
+  /**
+   * Answers the poll. A reply that carries a notification ends with the current unread count:
+   * counts are pushed live, and a poll that was not held when one went out would miss it.
+   */
   private void answer() {
     if (closed) {
+      return;
+    }
+    if (gotNotification && !countAppended) {
+      countAppended = true;
+      onThisLoop(gateway.store().notifications().unread(principal.userId())).onComplete(count -> {
+        if (count.succeeded()) {
+          events.add(Buffer.buffer(Frames.unreadCount(count.result())));
+        }
+        answer();
+      });
       return;
     }
     shard.context().owner().cancelTimer(timer);
@@ -113,6 +130,21 @@ final class PollSession extends CursorSession {
     body.appendString("}");
     cleanup();
     response.putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store").end(body);
+  }
+
+  @Override
+  protected boolean writable() {
+    return true; // events collect in the reply
+  }
+
+  @Override
+  protected void whenWritable(Runnable action) {
+    action.run();
+  }
+
+  @Override
+  protected void closeSlow() {
+    // never behind: a poll's events are written in one reply
   }
 
   @Override

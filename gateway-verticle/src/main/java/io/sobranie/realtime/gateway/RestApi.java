@@ -5,7 +5,6 @@ import io.sobranie.realtime.common.ErrorCode;
 import io.sobranie.realtime.common.JsonFields;
 import io.sobranie.realtime.common.RealtimeException;
 import io.sobranie.realtime.common.auth.Principal;
-import io.sobranie.realtime.common.bus.ChatMessage;
 import io.sobranie.realtime.common.bus.Envelope;
 import io.sobranie.realtime.common.bus.ServiceRequests;
 import io.sobranie.realtime.common.channel.Channel;

@@ -8,6 +8,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The local index of one event loop: stream key → subscriptions, user → sessions, for the
@@ -15,6 +17,7 @@ import java.util.Set;
  * hands it deliveries already ordered and encoded.
  */
 final class Shard {
+  private static final Logger LOG = Logger.getLogger(Shard.class.getName());
   private final Context context;
   private final Hub hub;
   private final Map<String, Set<Subscription>> byKey = new HashMap<>();
@@ -84,7 +87,12 @@ final class Shard {
     Set<Subscription> followers = byKey.get(key);
     if (followers != null) {
       for (Subscription subscription : followers) {
-        subscription.offer(delivery);
+        try {
+          subscription.offer(delivery);
+        } catch (RuntimeException e) {
+          // one broken connection must not cost the others their delivery
+          LOG.log(Level.WARNING, "delivery failed key=" + key + " user=" + subscription.session().principal().userId(), e);
+        }
       }
     }
   }

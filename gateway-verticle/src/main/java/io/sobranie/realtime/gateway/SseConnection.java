@@ -29,6 +29,7 @@ final class SseConnection extends CursorSession {
   /** Events written before every stream started; null once flowing. */
   private List<Buffer> held = new ArrayList<>();
   private long lastWrite;
+  private final List<Runnable> onDrain = new ArrayList<>();
 
   SseConnection(HttpServerResponse response, Principal principal, Shard shard, GatewayContext gateway) {
     super(principal, shard, gateway);
@@ -49,6 +50,12 @@ final class SseConnection extends CursorSession {
         .putHeader("Content-Type", "text/event-stream; charset=utf-8")
         .putHeader("Cache-Control", "no-cache")
         .putHeader("X-Accel-Buffering", "no");
+    response.setWriteQueueMaxSize(gateway.config().outboundBudgetBytes());
+    response.drainHandler(v -> {
+      List<Runnable> waiting = new ArrayList<>(onDrain);
+      onDrain.clear();
+      waiting.forEach(Runnable::run);
+    });
     response.closeHandler(v -> cleanup());
     response.exceptionHandler(e -> cleanup());
     register(true);
@@ -121,15 +128,38 @@ final class SseConnection extends CursorSession {
   }
 
   private void write(Buffer frame) { // also while held: for the opening and for final words
-    if (!closed) {
+    if (!closed && !response.closed()) {
       lastWrite = System.currentTimeMillis();
       response.write(frame);
     }
   }
 
+  @Override
+  protected boolean writable() {
+    return closed || response.closed() || !response.writeQueueFull();
+  }
+
+  @Override
+  protected void whenWritable(Runnable action) {
+    if (writable()) {
+      action.run();
+    } else {
+      onDrain.add(action);
+    }
+  }
+
+  @Override
+  protected void closeSlow() {
+    LOG.info("slow consumer closed user=" + principal.userId() + " connection=" + id + " transport=sse");
+    end();
+  }
+
   /** A comment line keeps proxies from closing an idle stream. */
   @Override
   void heartbeat(long now) {
+    if (closedIfSlow(now)) {
+      return;
+    }
     if (now - lastWrite >= Math.min(MAX_PING_INTERVAL_MS, gateway.config().heartbeatMs())) {
       write(Buffer.buffer(": ping\n\n"));
     }

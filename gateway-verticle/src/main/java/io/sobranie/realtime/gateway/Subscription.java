@@ -33,6 +33,10 @@ final class Subscription {
     return key;
   }
 
+  ClientSession session() {
+    return session;
+  }
+
   /** Where this session stands: the last seq it has been sent, and the stream's epoch. */
   StreamPosition position() {
     return new StreamPosition(lastSent, epoch);

@@ -17,7 +17,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -29,9 +31,12 @@ import java.util.logging.Logger;
 final class WebSocketConnection extends ClientSession {
   private static final Logger LOG = Logger.getLogger(WebSocketConnection.class.getName());
   static final int MAX_SUBSCRIPTIONS = 200;
+  private static final java.util.Set<String> KNOWN_TYPES = java.util.Set.of(FrameType.SUBSCRIBE, FrameType.UNSUBSCRIBE,
+      FrameType.MESSAGE, FrameType.READ, FrameType.TYPING, FrameType.SIGNAL, FrameType.PRESENCE, FrameType.PING);
   static final short CLOSE_GOING_AWAY = 1001;
   static final short CLOSE_POLICY = 1008;
   static final short CLOSE_TOO_BIG = 1009;
+  static final short CLOSE_TRY_AGAIN_LATER = 1013;
   static final short CLOSE_DISCONNECTED = 4000;
 
   private final ServerWebSocket socket;
@@ -40,6 +45,7 @@ final class WebSocketConnection extends ClientSession {
   private Future<?> sending = Future.succeededFuture();
   private long lastReceived;
   private long lastPing;
+  private final List<Runnable> onDrain = new ArrayList<>();
 
   WebSocketConnection(ServerWebSocket socket, Principal principal, Shard shard, GatewayContext gateway) {
     super(principal, shard, gateway);
@@ -59,6 +65,12 @@ final class WebSocketConnection extends ClientSession {
   void open() {
     lastReceived = lastPing = System.currentTimeMillis();
     socket.pause();
+    socket.setWriteQueueMaxSize(gateway.config().outboundBudgetBytes());
+    socket.drainHandler(v -> {
+      List<Runnable> waiting = new ArrayList<>(onDrain);
+      onDrain.clear();
+      waiting.forEach(Runnable::run);
+    });
     socket.frameHandler(frame -> lastReceived = System.currentTimeMillis());
     socket.textMessageHandler(this::onText);
     socket.binaryMessageHandler(this::onBinary);
@@ -124,6 +136,7 @@ final class WebSocketConnection extends ClientSession {
     String ref = JsonFields.optionalString(frame, "ref");
     try {
       String type = JsonFields.requireString(frame, "type");
+      gateway.metrics().frameIn(KNOWN_TYPES.contains(type) ? type : "unknown"); // client text must not mint meters
       switch (type) {
         case FrameType.SUBSCRIBE -> onSubscribe(frame, ref);
         case FrameType.UNSUBSCRIBE -> onUnsubscribe(frame, ref);
@@ -198,9 +211,11 @@ final class WebSocketConnection extends ClientSession {
     sendJson(withRef(Frames.typed(FrameType.UNSUBSCRIBED).put("channel", channel.name()), ref));
   }
 
+  /** Validated and charged at once (a flood closes the socket now); sent after this connection's earlier messages. */
   private void onMessage(JsonObject frame, String ref) {
-    ChatMessage.fromClient(principal, frame); // a malformed message is refused before it waits in line
-    Future<JsonObject> sent = sending.transform(previous -> actions.message(principal, frame));
+    ChatMessage message = ChatMessage.fromClient(principal, frame);
+    actions.charge(principal, gateway.limits().messages, "messages");
+    Future<JsonObject> sent = sending.transform(previous -> actions.send(principal, message));
     sending = sent;
     reply(sent, ref);
   }
@@ -225,7 +240,8 @@ final class WebSocketConnection extends ClientSession {
       BinaryFrames.Parsed parsed = BinaryFrames.parse(frame);
       ref = JsonFields.optionalString(parsed.header(), "ref");
       gateway.config().channelRules().checkPublish(principal, Channel.parse(parsed.channel()));
-      ClientActions.charge(gateway.limits().messages, principal, "messages");
+      actions.charge(principal, gateway.limits().messages, "messages");
+      gateway.metrics().frameIn("binary");
       String messageId = Ids.unique("b-");
       long ts = System.currentTimeMillis();
       JsonObject header = parsed.header().copy().put("from", principal.publisherName()).put("id", messageId).put("ts", ts);
@@ -233,6 +249,7 @@ final class WebSocketConnection extends ClientSession {
       Buffer relayed = BinaryFrames.build(header, parsed.payload());
       shard.context().owner().eventBus().publish(Addresses.DELIVER, new Envelope(Envelope.Kind.BINARY, parsed.channel(), 0,
           null, messageId, principal.publisherName(), ts, null, Base64.getEncoder().encodeToString(relayed.getBytes()), null));
+      gateway.metrics().messageAccepted();
       sendJson(withRef(Frames.typed(FrameType.ACK).put("channel", parsed.channel()).put("id", messageId).put("ts", ts), ref));
     } catch (ClientActions.Flooding e) {
       sendError(ref, e);
@@ -268,7 +285,7 @@ final class WebSocketConnection extends ClientSession {
   @Override
   protected void write(Subscription subscription, Delivery delivery) {
     if (delivery.kind() == Envelope.Kind.BINARY) {
-      if (!closed) {
+      if (!closed && !socket.isClosed()) {
         socket.writeFrame(WebSocketFrames.binary(delivery.json()));
       }
     } else {
@@ -287,13 +304,34 @@ final class WebSocketConnection extends ClientSession {
 
   /** Writes one encoded text frame (bytes shared with other connections; the frame object is not). */
   private void send(Buffer frame) {
-    if (!closed) {
+    if (!closed && !socket.isClosed()) {
       socket.writeFrame(WebSocketFrames.text(frame));
     }
   }
 
   private void sendJson(JsonObject frame) {
     send(frame.toBuffer());
+    wrote();
+  }
+
+  @Override
+  protected boolean writable() {
+    return closed || socket.isClosed() || !socket.writeQueueFull(); // a closed socket takes (drops) anything
+  }
+
+  @Override
+  protected void whenWritable(Runnable action) {
+    if (writable()) {
+      action.run();
+    } else {
+      onDrain.add(action);
+    }
+  }
+
+  @Override
+  protected void closeSlow() {
+    LOG.info("slow consumer closed user=" + principal.userId() + " connection=" + id);
+    close(CLOSE_TRY_AGAIN_LATER, "slow consumer");
   }
 
   private void sendError(String ref, RealtimeException e) {
@@ -307,6 +345,9 @@ final class WebSocketConnection extends ClientSession {
   /** Pings, and closes a connection that has sent nothing for two heartbeats. */
   @Override
   void heartbeat(long now) {
+    if (closedIfSlow(now)) {
+      return;
+    }
     long heartbeatMs = gateway.config().heartbeatMs();
     if (now - lastReceived >= 2 * heartbeatMs) {
       close(CLOSE_GOING_AWAY, "idle");

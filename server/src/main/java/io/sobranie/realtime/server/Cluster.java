@@ -3,15 +3,20 @@ package io.sobranie.realtime.server;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import io.sobranie.realtime.common.config.RealtimeConfig;
+import io.sobranie.realtime.common.config.ConfigException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 /**
- * Builds the Vert.x instance of a node: plain for the embedded default, or a member of a
+ * Builds the Vert.x instance of a node, with Micrometer metrics: standalone for the embedded default, or a member of a
  * Hazelcast cluster ({@code CLUSTER=true}) joined by a TCP-IP member list, multicast off,
  * failure detection in seconds rather than Hazelcast's minute.
  */
@@ -22,13 +27,29 @@ public final class Cluster {
   /** {@code CLUSTER_NAME} keeps deployments (and test runs) apart: only nodes of one name join. */
   public static Future<Vertx> vertx(RealtimeConfig config) {
     String clusterName = config.clusterName();
+    // Prometheus metrics of the event bus, HTTP server and JVM, scraped at GET /metrics.
+    VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+        .setEnabled(true).setJvmMetricsEnabled(true)
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
     if (!config.cluster()) {
-      return Future.succeededFuture(Vertx.vertx());
+      return Future.succeededFuture(Vertx.vertx(options));
     }
-    VertxOptions options = new VertxOptions();
-    options.getEventBusOptions().setHost(config.clusterHost()).setPort(0).setClusterPublicHost(config.clusterHost());
+    String host = address(config.clusterHost());
+    options.getEventBusOptions().setHost(host).setPort(config.clusterEventBusPort()).setClusterPublicHost(host);
     return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hazelcast(config, clusterName)))
         .buildClustered();
+  }
+
+  /**
+   * {@code CLUSTER_HOST} as an IP address: Hazelcast binds interfaces by address, so a host name
+   * (a compose service, a pod's DNS name) is resolved here, once, before anything starts.
+   */
+  static String address(String host) {
+    try {
+      return InetAddress.getByName(host).getHostAddress();
+    } catch (UnknownHostException e) {
+      throw new ConfigException("CLUSTER_HOST", "cannot resolve '" + host + "' to an address");
+    }
   }
 
   static Config hazelcast(RealtimeConfig config, String clusterName) {
@@ -43,7 +64,7 @@ public final class Cluster {
     hazelcast.setProperty("hazelcast.max.no.heartbeat.seconds", "10");
     NetworkConfig network = hazelcast.getNetworkConfig();
     network.setPort(config.clusterPort()).setPortAutoIncrement(true).setPortCount(20);
-    network.getInterfaces().setEnabled(true).addInterface(config.clusterHost());
+    network.getInterfaces().setEnabled(true).addInterface(address(config.clusterHost()));
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);

@@ -67,6 +67,11 @@ final class ClusterNodes implements AutoCloseable {
 
   /** Removes every key this test wrote. */
   void deleteKeys() {
+    deleteKeys(redisPrefix);
+  }
+
+  /** Removes every key under {@code redisPrefix} from the shared Redis. */
+  static void deleteKeys(String redisPrefix) {
     Vertx vertx = Vertx.vertx();
     Redis client = Redis.createClient(vertx, REDIS_URL);
     RedisAPI redis = RedisAPI.api(client);

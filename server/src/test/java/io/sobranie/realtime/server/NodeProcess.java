@@ -66,6 +66,13 @@ final class NodeProcess implements AutoCloseable {
     return port.join();
   }
 
+  /** A TCP port free on 127.0.0.1 right now (for a node that must come back on the same port). */
+  static int freePort() throws java.io.IOException {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      return socket.getLocalPort();
+    }
+  }
+
   String output() {
     return output.toString();
   }

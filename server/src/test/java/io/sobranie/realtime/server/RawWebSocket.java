@@ -35,7 +35,16 @@ final class RawWebSocket implements AutoCloseable {
   private final OutputStream out;
 
   RawWebSocket(int port, String pathAndQuery) throws IOException {
-    socket = new Socket("127.0.0.1", port);
+    this(port, pathAndQuery, 0);
+  }
+
+  /** @param receiveBuffer the socket's receive buffer in bytes (0: the system's), set before connecting */
+  RawWebSocket(int port, String pathAndQuery, int receiveBuffer) throws IOException {
+    socket = new Socket();
+    if (receiveBuffer > 0) {
+      socket.setReceiveBufferSize(receiveBuffer);
+    }
+    socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
     socket.setSoTimeout(10_000);
     in = new DataInputStream(socket.getInputStream());
     out = socket.getOutputStream();

@@ -47,7 +47,8 @@ abstract class ServerTestBase {
     env.put("MESSAGES_PER_MINUTE", "100000");
     env.put("SIGNALS_PER_MINUTE", "100000");
     env.putAll(settings());
-    node = RealtimeNode.start(Vertx.vertx(), ConfigLoader.load(env)).await();
+    var config = ConfigLoader.load(env);
+    node = RealtimeNode.start(Cluster.vertx(config).await(), config).await(); // the same Vert.x as production, metrics on
     clientVertx = Vertx.vertx();
     http = clientVertx.createHttpClient();
   }

@@ -65,7 +65,8 @@ final class WsClient implements AutoCloseable {
   static WsClient open(Vertx vertx, int port, String query, String bearer) {
     WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 22));
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
-        .setURI("/realtime/ws" + (query.isEmpty() ? "" : "?" + query));
+        .setURI("/realtime/ws" + (query.isEmpty() ? "" : "?" + query))
+        .setAllowOriginHeader(false); // like an app or a service: only browsers send Origin
     if (bearer != null) {
       options.addHeader("Authorization", "Bearer " + bearer);
     }

@@ -56,6 +56,7 @@ public final class ConfigLoader {
     DEFAULTS.put("CLUSTER_MEMBERS", "127.0.0.1");
     DEFAULTS.put("CLUSTER_PORT", "5701");
     DEFAULTS.put("CLUSTER_HOST", "127.0.0.1");
+    DEFAULTS.put("CLUSTER_EVENTBUS_PORT", "0");
     DEFAULTS.put("MAX_CONNECTIONS", "10000");
     DEFAULTS.put("MAX_FRAME_BYTES", "65536");
     DEFAULTS.put("MESSAGES_PER_MINUTE", "100");
@@ -70,6 +71,8 @@ public final class ConfigLoader {
     DEFAULTS.put("ALLOWED_ORIGINS", "");
     DEFAULTS.put("TRANSPORTS", "websocket,sse,poll");
     DEFAULTS.put("SHUTDOWN_DRAIN_MS", "1000");
+    DEFAULTS.put("OUTBOUND_BUDGET_BYTES", String.valueOf(1024 * 1024));
+    DEFAULTS.put("SLOW_CONSUMER_MS", "10000");
     DEFAULTS.put("SHUTDOWN_DEADLINE_MS", "10000");
     DEFAULTS.put(CHANNELS, "");
   }
@@ -178,6 +181,7 @@ public final class ConfigLoader {
         list("CLUSTER_MEMBERS"),
         integer("CLUSTER_PORT", 1, 65535),
         required("CLUSTER_HOST"),
+        integer("CLUSTER_EVENTBUS_PORT", 0, 65535),
         integer("MAX_CONNECTIONS", 1, 1_000_000),
         integer("MAX_FRAME_BYTES", 1024, 16 * 1024 * 1024),
         integer("MESSAGES_PER_MINUTE", 1, 1_000_000),
@@ -192,6 +196,8 @@ public final class ConfigLoader {
         origins,
         transports(),
         integer("SHUTDOWN_DRAIN_MS", 0, 300_000),
+        integer("OUTBOUND_BUDGET_BYTES", 4096, 256 * 1024 * 1024),
+        integer("SLOW_CONSUMER_MS", 100, 600_000),
         integer("SHUTDOWN_DEADLINE_MS", 100, 600_000),
         new ChannelRules(channels(historySize, historyTtl), new HistoryLimits(historySize, historyTtl)));
   }

@@ -8,11 +8,14 @@ import java.util.Set;
  * The node's whole configuration, loaded once by {@link ConfigLoader} (defaults &lt; JSON file
  * &lt; environment) and passed down. Field names follow the environment variables of DESIGN.md.
  *
+ * @param clusterEventBusPort the TCP port of the clustered event bus (0: a random one)
  * @param jwtSecretGenerated true when {@code DEV_MODE} made up the secret (the server then prints a dev token)
  * @param allowedOrigins     empty means same-origin only; {@code ["*"]} allows any origin
  * @param transports         the client transports served ({@code websocket}, {@code sse}, {@code poll})
  * @param shutdownDrainMs    on SIGTERM, how long health says 503 before connections are told to go (load balancers notice)
  * @param shutdownDeadlineMs on SIGTERM, the most the whole graceful shutdown may take
+ * @param outboundBudgetBytes bytes that may wait unsent for one connection before it counts as behind
+ * @param slowConsumerMs     how long a connection may stay behind before it is closed 1013
  */
 public record RealtimeConfig(
     int httpPort,
@@ -33,6 +36,7 @@ public record RealtimeConfig(
     List<String> clusterMembers,
     int clusterPort,
     String clusterHost,
+    int clusterEventBusPort,
     int maxConnections,
     int maxFrameBytes,
     int messagesPerMinute,
@@ -47,6 +51,8 @@ public record RealtimeConfig(
     List<String> allowedOrigins,
     Set<String> transports,
     long shutdownDrainMs,
+    int outboundBudgetBytes,
+    long slowConsumerMs,
     long shutdownDeadlineMs,
     ChannelRules channelRules) {
 

@@ -1,0 +1,149 @@
+package io.sobranie.realtime.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sobranie.realtime.common.auth.DevTokens;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.chrome.ChromeDriver;
+
+/**
+ * The demo page across a server restart. The server runs as its own process; the browser reaches
+ * it through a {@link TcpProxy} that refuses connections while the server is down and until the
+ * test has published the messages "sent meanwhile", so the page must get them by recovery (its
+ * resubscribe with since + epoch), not live.
+ */
+class BrowserRestartTest {
+  private static final String SECRET = ServerTestBase.SECRET;
+  private static final String REDIS_URL = "redis://127.0.0.1:6379";
+  private static ChromeDriver browser;
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  @BeforeAll
+  static void startBrowser() {
+    assertTrue(Chrome.available(), "browser tests need " + Chrome.BINARY + " and " + Chrome.DRIVER);
+    browser = Chrome.start("restart");
+  }
+
+  @AfterAll
+  static void stopBrowser() {
+    if (browser != null) {
+      browser.quit();
+    }
+  }
+
+  @Test
+  @DisplayName("with the Redis store: after a restart the page reconnects and shows the messages sent meanwhile, once, in order")
+  void restartWithRedis() throws Exception {
+    String prefix = "browser-test-" + UUID.randomUUID().toString().substring(0, 8) + ":";
+    try {
+      Outcome outcome = restart(Map.of("REDIS_URL", REDIS_URL, "REDIS_PREFIX", prefix));
+      outcome.page.awaitMessages(List.of("bob: before 1", "bob: before 2", "bob: during 1", "bob: during 2", "bob: during 3"));
+      assertEquals(List.of(1L, 2L, 3L, 4L, 5L), outcome.page.seqs());
+      assertFalse(outcome.page.recoveryShown(), "recovery worked: no recovered:false shown\n" + outcome.page.describe());
+      outcome.publish("after");
+      outcome.page.awaitMessages(List.of("bob: before 1", "bob: before 2", "bob: during 1", "bob: during 2", "bob: during 3", "bob: after"));
+      outcome.close();
+    } finally {
+      ClusterNodes.deleteKeys(prefix);
+    }
+  }
+
+  @Test
+  @DisplayName("with the embedded store: a restart starts new streams, and the page shows that recovery was impossible (recovered:false)")
+  void restartWithEmbeddedStore() throws Exception {
+    Outcome outcome = restart(Map.of());
+    String channel = "chat:" + outcome.room;
+    outcome.page.await("the recovered:false notice for " + channel,
+        d -> outcome.page.recoveryShown() && ("," + outcome.page.recoveryChannels() + ",").contains("," + channel + ","));
+    // The new stream goes on from its own position: later messages arrive, nothing is shown twice.
+    outcome.publish("after");
+    outcome.page.awaitMessages(List.of("bob: before 1", "bob: before 2", "bob: after"));
+    outcome.page.screenshot(Path.of("target", "demo-recovered-false.png"));
+    outcome.close();
+  }
+
+  /** What a restart left: the page, the running server and a way to publish as bob. */
+  private record Outcome(DemoPage page, NodeProcess server, TcpProxy proxy, String room, String bobToken) {
+    void publish(String text) throws Exception {
+      BrowserRestartTest.publish(server.port(), bobToken, "chat:" + room, text);
+    }
+
+    void close() throws Exception {
+      proxy.close();
+      server.close();
+    }
+  }
+
+  /**
+   * The page connects (via the proxy), sees two messages, the server stops, three messages are
+   * published to the restarted server while the page cannot reach it, then the page may reconnect.
+   */
+  private Outcome restart(Map<String, String> store) throws Exception {
+    String room = "restart-" + UUID.randomUUID().toString().substring(0, 8);
+    String bobToken = DevTokens.mint(SECRET, "bob", 3600, List.of());
+    int port = NodeProcess.freePort();
+    Map<String, String> env = new HashMap<>(store);
+    env.putAll(Map.of("JWT_SECRET", SECRET, "DEV_MODE", "true", "HTTP_PORT", String.valueOf(port), "HTTP_HOST", "127.0.0.1",
+        "NODE_ID", "restart-node", "PRESENCE_GRACE_MS", "300",
+        // a stopping node tells each client to come back within max(1 s, heartbeat): keep that short
+        "HEARTBEAT_MS", "2000"));
+    NodeProcess server = NodeProcess.start(env);
+    TcpProxy proxy = new TcpProxy(port);
+    List<AutoCloseable> cleanup = new ArrayList<>(List.of(proxy, server));
+    try {
+      DemoPage page = new DemoPage(browser, "alice")
+          .open("http://127.0.0.1:" + proxy.port(), "room=" + room + "&reconnectInitialMs=200&reconnectMaxMs=1000")
+          .signIn("alice").awaitTransport("websocket");
+      page.await("room " + room + " joined", d -> ("chat:" + room).equals(d.findElement(By.id("room-title")).getText()));
+      publish(port, bobToken, "chat:" + room, "before 1");
+      publish(port, bobToken, "chat:" + room, "before 2");
+      page.awaitMessages(List.of("bob: before 1", "bob: before 2"));
+
+      proxy.mode(TcpProxy.Mode.REFUSE); // from now on the page cannot reach any server
+      server.terminate(30); // SIGTERM: the node closes its connections and exits
+      cleanup.remove(server);
+      page.await("the page noticing the server is gone", d -> !"connected".equals(page.conn("data-state")));
+
+      server = NodeProcess.start(env); // same port, same store settings
+      cleanup.add(server);
+      for (int i = 1; i <= 3; i++) {
+        publish(port, bobToken, "chat:" + room, "during " + i);
+      }
+      proxy.mode(TcpProxy.Mode.FORWARD);
+      page.awaitTransport("websocket");
+      return new Outcome(page, server, proxy, room, bobToken);
+    } catch (Throwable e) {
+      for (AutoCloseable c : cleanup) {
+        c.close();
+      }
+      throw e;
+    }
+  }
+
+  static void publish(int port, String token, String channel, String text) throws Exception {
+    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/realtime/messages"))
+        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("channel", channel)
+            .put("data", new JsonObject().put("text", text)).encode()))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, response.statusCode(), "publish failed: " + response.body());
+  }
+}

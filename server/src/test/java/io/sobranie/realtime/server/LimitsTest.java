@@ -1,0 +1,165 @@
+package io.sobranie.realtime.server;
+
+import static io.sobranie.realtime.server.WsClient.assertError;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sobranie.realtime.common.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** Limits that protect everyone from one client (PROTOCOL.md section 3, liveness and limits). */
+class LimitsTest extends ServerTestBase {
+  private static final int BUDGET = 5;
+
+  @Override
+  protected Map<String, String> settings() {
+    return Map.of("MESSAGES_PER_MINUTE", String.valueOf(BUDGET), "SIGNALS_PER_MINUTE", String.valueOf(BUDGET),
+        "MAX_CONNECTIONS", "4", "ALLOWED_ORIGINS", "https://app.example.com",
+        "OUTBOUND_BUDGET_BYTES", "65536", "SLOW_CONSUMER_MS", "500");
+  }
+
+  private static JsonObject message(String data) {
+    return frame("message").put("channel", "chat:limits").put("data", data);
+  }
+
+  @Test
+  @DisplayName("past the message budget: rate_limited with retryAfterMs, shared by the user's connections and REST (429 + Retry-After)")
+  void messageBudget() {
+    WsClient first = connect(token("alice"));
+    WsClient second = connect(token("alice"));
+    for (int i = 0; i < BUDGET; i++) {
+      (i % 2 == 0 ? first : second).request(message("m" + i), "ack");
+    }
+    first.send(message("one too many").put("ref", "x"));
+    JsonObject error = first.next("error");
+    assertError(error, "rate_limited");
+    assertEquals("x", error.getString("ref"));
+    assertTrue(error.getLong("retryAfterMs") > 0);
+    Response rest = request(HttpMethod.POST, "/realtime/messages", token("alice"),
+        new JsonObject().put("channel", "chat:limits").put("data", 1).encode());
+    assertEquals(429, rest.status());
+    assertEquals("rate_limited", rest.errorCode());
+    assertNotNull(rest.headers().get("retry-after"));
+    assertEquals("pong", connect(token("bob")).request(frame("ping"), "pong").getString("type"), "other users are unaffected");
+  }
+
+  @Test
+  @DisplayName("a repeated idem uses no budget")
+  void idempotentRepeatsAreFree() {
+    WsClient alice = connect(token("alice"));
+    for (int i = 0; i < BUDGET + 3; i++) {
+      alice.request(message("same").put("idem", "k"), "ack");
+    }
+  }
+
+  @Test
+  @DisplayName("a client that keeps sending past twice the budget within a minute is closed with 1008")
+  void floodingClosesTheConnection() {
+    WsClient alice = connect(token("alice"));
+    for (int i = 0; i < 3 * BUDGET; i++) {
+      alice.send(message("flood " + i));
+    }
+    assertEquals(1008, alice.awaitClose());
+  }
+
+  @Test
+  @DisplayName("signals have their own budget")
+  void signalBudget() throws InterruptedException {
+    WsClient bob = connect(token("bob"));
+    for (int i = 0; i < 500 && node.store().presence().connectionCount("bob").await() < 1; i++) {
+      Thread.sleep(10);
+    }
+    WsClient alice = connect(token("alice"));
+    alice.request(message("a message does not spend signals"), "ack");
+    for (int i = 0; i < BUDGET; i++) {
+      alice.send(frame("signal").put("to", "bob").put("signal", "ice").put("payload", i));
+      assertEquals("signal", bob.next("signal").getString("type"));
+    }
+    alice.send(frame("signal").put("to", "bob").put("signal", "ice").put("payload", "over"));
+    assertError(alice.next("error"), "rate_limited");
+  }
+
+  @Test
+  @DisplayName("over MAX_CONNECTIONS the upgrade, the SSE stream and the poll are refused with 503 and Retry-After")
+  void connectionCap() {
+    for (int i = 0; i < 4; i++) {
+      connect(token("user" + i));
+    }
+    int status = http.request(new RequestOptions().setHost("127.0.0.1").setPort(port()).setURI("/realtime/ws")
+            .addHeader("Upgrade", "websocket").addHeader("Connection", "Upgrade")
+            .addHeader("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==").addHeader("Sec-WebSocket-Version", "13")
+            .addHeader("Authorization", "Bearer " + token("late")))
+        .compose(r -> r.send()).map(r -> {
+          assertNotNull(r.getHeader("Retry-After"));
+          return r.statusCode();
+        }).await();
+    assertEquals(503, status);
+    assertEquals(503, sse("token=" + token("late"), null).status());
+    Response poll = request(HttpMethod.GET, "/realtime/poll", token("late"), null);
+    assertEquals(503, poll.status());
+    assertNotNull(poll.headers().get("retry-after"));
+  }
+
+  @Test
+  @DisplayName("a browser Origin not in ALLOWED_ORIGINS is refused with 403; a listed one and none at all connect; CORS follows the list")
+  void origins() {
+    WebSocketConnectOptions bad = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port()).setURI("/realtime/ws")
+        .addHeader("Origin", "https://evil.example.com").addHeader("Authorization", "Bearer " + token("alice"));
+    Throwable refused = clientVertx.createWebSocketClient().connect(bad).transform(r -> Future.succeededFuture(r.cause())).await();
+    assertNotNull(refused, "the upgrade must fail");
+    assertTrue(refused.getMessage().contains("403"), refused.getMessage());
+    WebSocketConnectOptions good = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port()).setURI("/realtime/ws")
+        .addHeader("Origin", "https://app.example.com").addHeader("Authorization", "Bearer " + token("alice"));
+    assertTrue(clientVertx.createWebSocketClient().connect(good).await() != null);
+    String allow = http.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port())
+            .setURI("/health").addHeader("Origin", "https://app.example.com"))
+        .compose(r -> r.send()).map(r -> r.getHeader("Access-Control-Allow-Origin")).await();
+    assertEquals("https://app.example.com", allow);
+  }
+
+  @Test
+  @DisplayName("a client that stops reading is closed with 1013 while a healthy one gets every message in order")
+  void slowConsumer() throws Exception {
+    WsClient healthy = connect(token("healthy"));
+    healthy.subscribe("post:flood");
+    try (RawWebSocket slow = new RawWebSocket(port(), "/realtime/ws?token=" + token("slow"), 2048)) {
+      slow.readUntil(RawWebSocket.TEXT); // connected
+      slow.sendText("{\"type\":\"subscribe\",\"channel\":\"post:flood\"}");
+      while (!slow.readUntil(RawWebSocket.TEXT).text().contains("subscribed")) {
+        // unread_count comes first
+      }
+      // From here the slow client reads nothing while about 4 MB are published.
+      int total = 2000;
+      String padding = "x".repeat(2000);
+      List<Future<?>> sent = new ArrayList<>();
+      for (int i = 1; i <= total; i++) {
+        sent.add(node.vertx().eventBus().request(Addresses.PUBLISH,
+            new JsonObject().put("channel", "post:flood").put("data", new JsonObject().put("n", i).put("pad", padding))
+                .put("from", "service:test")));
+      }
+      Future.all(sent).await();
+      for (int i = 1; i <= total; i++) {
+        assertEquals(i, healthy.next("message").getJsonObject("data").getInteger("n"), "complete and in order");
+      }
+      long closes = 0;
+      for (int i = 0; i < 500 && closes == 0; i++) {
+        closes = request(HttpMethod.GET, "/realtime/stats", token("ops", "service"), null).json().getLong("slow_consumer_closes");
+        if (closes == 0) {
+          Thread.sleep(20);
+        }
+      }
+      assertEquals(1, closes, "the slow consumer was counted");
+      assertEquals(1013, slow.readUntil(RawWebSocket.CLOSE).closeCode(), "queued data, then the 1013 close");
+    }
+  }
+}
