@@ -133,6 +133,21 @@ abstract class ClientSession {
     return true;
   }
 
+  /**
+   * From the heartbeat sweep: true (and the session ended) once the token it was opened with has
+   * expired. Clients reconnect with a fresh token (the client library's {@code getToken()}).
+   */
+  protected final boolean closedIfExpired(long now) {
+    if (closed || principal.expiresAtMs() <= 0 || now < principal.expiresAtMs()) {
+      return false;
+    }
+    closeExpired();
+    return true;
+  }
+
+  /** Ends a session whose token expired ({@code 1008 token_expired} on WebSocket). */
+  protected abstract void closeExpired();
+
   /** Joins the shard (user events) and reports the connection to presence. */
   protected void register(boolean reportPresence) {
     shard.add(this);

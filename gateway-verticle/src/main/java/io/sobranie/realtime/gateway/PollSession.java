@@ -143,6 +143,11 @@ final class PollSession extends CursorSession {
   }
 
   @Override
+  protected void closeExpired() {
+    // a poll ends within its timeout; the next one is authenticated afresh
+  }
+
+  @Override
   protected void closeSlow() {
     // never behind: a poll's events are written in one reply
   }

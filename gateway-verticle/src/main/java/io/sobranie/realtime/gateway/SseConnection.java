@@ -149,6 +149,12 @@ final class SseConnection extends CursorSession {
   }
 
   @Override
+  protected void closeExpired() {
+    write(frame("error", null, Frames.error(new RealtimeException(ErrorCode.UNAUTHORIZED, "token_expired")).toBuffer()));
+    end();
+  }
+
+  @Override
   protected void closeSlow() {
     LOG.info("slow consumer closed user=" + principal.userId() + " connection=" + id + " transport=sse");
     end();
@@ -157,7 +163,7 @@ final class SseConnection extends CursorSession {
   /** A comment line keeps proxies from closing an idle stream. */
   @Override
   void heartbeat(long now) {
-    if (closedIfSlow(now)) {
+    if (closedIfSlow(now) || closedIfExpired(now)) {
       return;
     }
     if (now - lastWrite >= Math.min(MAX_PING_INTERVAL_MS, gateway.config().heartbeatMs())) {

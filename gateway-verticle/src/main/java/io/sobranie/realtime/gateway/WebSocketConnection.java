@@ -329,6 +329,11 @@ final class WebSocketConnection extends ClientSession {
   }
 
   @Override
+  protected void closeExpired() {
+    close(CLOSE_POLICY, "token_expired");
+  }
+
+  @Override
   protected void closeSlow() {
     LOG.info("slow consumer closed user=" + principal.userId() + " connection=" + id);
     close(CLOSE_TRY_AGAIN_LATER, "slow consumer");
@@ -345,7 +350,7 @@ final class WebSocketConnection extends ClientSession {
   /** Pings, and closes a connection that has sent nothing for two heartbeats. */
   @Override
   void heartbeat(long now) {
-    if (closedIfSlow(now)) {
+    if (closedIfSlow(now) || closedIfExpired(now)) {
       return;
     }
     long heartbeatMs = gateway.config().heartbeatMs();
