@@ -55,6 +55,7 @@ abstract class ClientSession {
   private long behindSince;
   /** Replays in progress: they are paced to the socket, and a replaying client is not slow. */
   private int replaying;
+  private final List<Runnable> onDrain = new ArrayList<>();
   /** Rooms (channels of presence namespaces) this session told presence it joined. */
   private final Set<String> rooms = new LinkedHashSet<>();
   private boolean reportsPresence;
@@ -91,8 +92,21 @@ abstract class ClientSession {
   /** Whether the transport can take more without exceeding the outbound budget. */
   protected abstract boolean writable();
 
-  /** Runs {@code action} once the transport has drained below its budget. */
-  protected abstract void whenWritable(Runnable action);
+  /** Runs {@code action} once the transport has drained below its budget (now, if it has). */
+  protected final void whenWritable(Runnable action) {
+    if (writable()) {
+      action.run();
+    } else {
+      onDrain.add(action);
+    }
+  }
+
+  /** Transports call this from their drain handler. */
+  protected final void drained() {
+    List<Runnable> waiting = new ArrayList<>(onDrain);
+    onDrain.clear();
+    waiting.forEach(Runnable::run);
+  }
 
   /** Closes a session that stayed behind its budget ({@code 1013} on WebSocket). */
   protected abstract void closeSlow();

@@ -138,11 +138,6 @@ final class PollSession extends CursorSession {
   }
 
   @Override
-  protected void whenWritable(Runnable action) {
-    action.run();
-  }
-
-  @Override
   protected void closeExpired() {
     // a poll ends within its timeout; the next one is authenticated afresh
   }

@@ -29,7 +29,6 @@ final class SseConnection extends CursorSession {
   /** Events written before every stream started; null once flowing. */
   private List<Buffer> held = new ArrayList<>();
   private long lastWrite;
-  private final List<Runnable> onDrain = new ArrayList<>();
 
   SseConnection(HttpServerResponse response, Principal principal, Shard shard, GatewayContext gateway) {
     super(principal, shard, gateway);
@@ -51,11 +50,7 @@ final class SseConnection extends CursorSession {
         .putHeader("Cache-Control", "no-cache")
         .putHeader("X-Accel-Buffering", "no");
     response.setWriteQueueMaxSize(gateway.config().outboundBudgetBytes());
-    response.drainHandler(v -> {
-      List<Runnable> waiting = new ArrayList<>(onDrain);
-      onDrain.clear();
-      waiting.forEach(Runnable::run);
-    });
+    response.drainHandler(v -> drained());
     response.closeHandler(v -> cleanup());
     response.exceptionHandler(e -> cleanup());
     register(true);
@@ -137,15 +132,6 @@ final class SseConnection extends CursorSession {
   @Override
   protected boolean writable() {
     return closed || response.closed() || !response.writeQueueFull();
-  }
-
-  @Override
-  protected void whenWritable(Runnable action) {
-    if (writable()) {
-      action.run();
-    } else {
-      onDrain.add(action);
-    }
   }
 
   @Override

@@ -45,7 +45,6 @@ final class WebSocketConnection extends ClientSession {
   private Future<?> sending = Future.succeededFuture();
   private long lastReceived;
   private long lastPing;
-  private final List<Runnable> onDrain = new ArrayList<>();
 
   WebSocketConnection(ServerWebSocket socket, Principal principal, Shard shard, GatewayContext gateway) {
     super(principal, shard, gateway);
@@ -66,11 +65,7 @@ final class WebSocketConnection extends ClientSession {
     lastReceived = lastPing = System.currentTimeMillis();
     socket.pause();
     socket.setWriteQueueMaxSize(gateway.config().outboundBudgetBytes());
-    socket.drainHandler(v -> {
-      List<Runnable> waiting = new ArrayList<>(onDrain);
-      onDrain.clear();
-      waiting.forEach(Runnable::run);
-    });
+    socket.drainHandler(v -> drained());
     socket.frameHandler(frame -> lastReceived = System.currentTimeMillis());
     socket.textMessageHandler(this::onText);
     socket.binaryMessageHandler(this::onBinary);
@@ -317,15 +312,6 @@ final class WebSocketConnection extends ClientSession {
   @Override
   protected boolean writable() {
     return closed || socket.isClosed() || !socket.writeQueueFull(); // a closed socket takes (drops) anything
-  }
-
-  @Override
-  protected void whenWritable(Runnable action) {
-    if (writable()) {
-      action.run();
-    } else {
-      onDrain.add(action);
-    }
   }
 
   @Override
