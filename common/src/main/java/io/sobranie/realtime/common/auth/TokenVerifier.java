@@ -24,7 +24,7 @@ import java.util.List;
 /**
  * Verifies client tokens (PROTOCOL.md section 1): HS256 with a shared secret, or RS256/ES256 with
  * a PEM public key or a JWKS URL; {@code iss}/{@code aud} when configured; {@code exp} required,
- * {@code nbf} honoured; {@code alg: none} and unknown algorithms refused; {@code sub} (fallback
+ * {@code nbf} honoured (both with {@code JWT_LEEWAY_SECONDS} of clock skew); {@code alg: none} and unknown algorithms refused; {@code sub} (fallback
  * {@code userId}) must be a valid user id. Every failure is the same {@link InvalidTokenException}:
  * clients are told "unauthorized", never why.
  */
@@ -37,7 +37,7 @@ public final class TokenVerifier {
 
   /** Builds the verifier the configuration asks for; fetching a JWKS is asynchronous. */
   public static Future<TokenVerifier> create(Vertx vertx, RealtimeConfig config) {
-    JWTOptions checks = new JWTOptions();
+    JWTOptions checks = new JWTOptions().setLeeway(config.jwtLeewaySeconds());
     if (config.jwtIssuer() != null) {
       checks.setIssuer(config.jwtIssuer());
     }

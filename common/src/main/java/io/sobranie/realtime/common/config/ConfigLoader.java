@@ -49,6 +49,7 @@ public final class ConfigLoader {
     DEFAULTS.put("JWT_JWKS_URL", "");
     DEFAULTS.put("JWT_ISSUER", "");
     DEFAULTS.put("JWT_AUDIENCE", "");
+    DEFAULTS.put("JWT_LEEWAY_SECONDS", "0");
     DEFAULTS.put("REDIS_URL", "");
     DEFAULTS.put("REDIS_PREFIX", "rt:");
     DEFAULTS.put("CLUSTER", "false");
@@ -174,6 +175,7 @@ public final class ConfigLoader {
         jwksUrl,
         optional("JWT_ISSUER"),
         optional("JWT_AUDIENCE"),
+        integer("JWT_LEEWAY_SECONDS", 0, 300),
         redisUrl,
         redisPrefix(),
         cluster,

@@ -9,6 +9,7 @@ import java.util.Set;
  * &lt; environment) and passed down. Field names follow the environment variables of DESIGN.md.
  *
  * @param clusterEventBusPort the TCP port of the clustered event bus (0: a random one)
+ * @param jwtLeewaySeconds   clock skew tolerated on {@code exp}, {@code nbf} and {@code iat}
  * @param jwtSecretGenerated true when {@code DEV_MODE} made up the secret (the server then prints a dev token)
  * @param allowedOrigins     empty means same-origin only; {@code ["*"]} allows any origin
  * @param transports         the client transports served ({@code websocket}, {@code sse}, {@code poll})
@@ -29,6 +30,7 @@ public record RealtimeConfig(
     String jwtJwksUrl,
     String jwtIssuer,
     String jwtAudience,
+    int jwtLeewaySeconds,
     String redisUrl,
     String redisPrefix,
     boolean cluster,
