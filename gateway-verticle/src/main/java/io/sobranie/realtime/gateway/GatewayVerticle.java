@@ -67,7 +67,7 @@ public final class GatewayVerticle extends VerticleBase {
       router.post("/realtime/dev/token").handler(body).handler(dev::token);
       router.post("/realtime/dev/notify").handler(body).handler(dev::notifyMe);
     }
-    router.post("/realtime/ticket").handler(rest::ticket);
+    router.post("/realtime/ticket").handler(body).handler(rest::ticket); // a body is read (and ignored) // a body is read (and ignored): unread, it would stall the connection
     router.post("/realtime/messages").handler(body).handler(rest::messages);
     router.get("/realtime/history/:channel").handler(rest::history);
     router.get("/realtime/notifications").handler(rest::notifications);
