@@ -98,7 +98,7 @@ public final class ChatVerticle extends VerticleBase {
    */
   private void onTyping(Message<JsonObject> request) {
     Replies.handle(request, body -> {
-      Principal principal = principal(body);
+      Principal principal = Principal.requireIn(body);
       Channel channel = Channel.parse(JsonFields.requireString(body, "channel"));
       boolean active = JsonFields.requireBoolean(body, "active");
       rules.checkPublish(principal, channel);
@@ -114,11 +114,8 @@ public final class ChatVerticle extends VerticleBase {
    */
   private void onSignal(Message<JsonObject> request) {
     Replies.handle(request, body -> {
-      Principal principal = principal(body);
-      String to = JsonFields.requireString(body, "to");
-      if (!Principal.isValidUserId(to)) {
-        throw RealtimeException.badRequest("'to' is not a valid user id");
-      }
+      Principal principal = Principal.requireIn(body);
+      String to = Principal.requireUserId(body, "to");
       String signal = JsonFields.requireString(body, "signal");
       if (!SIGNALS.contains(signal)) {
         throw RealtimeException.badRequest("'signal' must be one of offer, answer, ice, hangup");
@@ -134,14 +131,6 @@ public final class ChatVerticle extends VerticleBase {
         return Future.succeededFuture(new JsonObject());
       });
     });
-  }
-
-  private static Principal principal(JsonObject body) {
-    JsonObject principal = body.getValue("principal") instanceof JsonObject p ? p : null;
-    if (principal == null || !Principal.isValidUserId(JsonFields.optionalString(principal, "userId"))) {
-      throw RealtimeException.badRequest("'principal' with a valid userId is required");
-    }
-    return Principal.fromJson(principal);
   }
 
   /** Stores a message (once per idempotency key) and, if new, publishes its envelope. */

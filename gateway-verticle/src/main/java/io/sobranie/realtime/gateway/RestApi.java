@@ -191,10 +191,7 @@ final class RestApi {
   void disconnect(RoutingContext ctx) {
     respond(ctx, 200, service(ctx, principal -> {
       JsonObject body = jsonBody(ctx);
-      String userId = JsonFields.requireString(body, "userId");
-      if (!Principal.isValidUserId(userId)) {
-        throw RealtimeException.badRequest("'userId' is not a valid user id");
-      }
+      String userId = Principal.requireUserId(body, "userId");
       String reason = JsonFields.optionalStrictString(body, "reason");
       if (reason != null && (reason.isEmpty() || reason.length() > MAX_REASON_LENGTH)) {
         throw RealtimeException.badRequest("'reason' must be 1.." + MAX_REASON_LENGTH + " characters");

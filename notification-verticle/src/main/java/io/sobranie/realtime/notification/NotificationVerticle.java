@@ -84,7 +84,7 @@ public final class NotificationVerticle extends VerticleBase {
   /** {@code {userId, upTo}} or {@code {userId, ids}} → {@code {unread}}; every connection gets the count. */
   private void onRead(Message<JsonObject> request) {
     Replies.handle(request, body -> {
-      String userId = userId(body);
+      String userId = Principal.requireUserId(body, "userId");
       Long upTo = JsonFields.optionalNonNegativeLong(body, "upTo");
       JsonArray ids = body.getValue("ids") == null ? null : JsonFields.optionalArray(body, "ids");
       if (upTo == null && ids == null) {
@@ -100,7 +100,8 @@ public final class NotificationVerticle extends VerticleBase {
 
   /** {@code {userId}} → {@code {unread}}. */
   private void onUnread(Message<JsonObject> request) {
-    Replies.handle(request, body -> notifications.unread(userId(body)).map(count -> new JsonObject().put("unread", count)));
+    Replies.handle(request, body -> notifications.unread(Principal.requireUserId(body, "userId"))
+        .map(count -> new JsonObject().put("unread", count)));
   }
 
   private void publishUnread(String userId, long count) {
@@ -108,13 +109,6 @@ public final class NotificationVerticle extends VerticleBase {
         System.currentTimeMillis(), null, String.valueOf(count), null));
   }
 
-  private static String userId(JsonObject body) {
-    String userId = JsonFields.requireString(body, "userId");
-    if (!Principal.isValidUserId(userId)) {
-      throw RealtimeException.badRequest("'userId' is not a valid user id");
-    }
-    return userId;
-  }
 
   private static List<String> idList(JsonArray ids) {
     if (ids == null || ids.size() > MAX_READ_IDS) {

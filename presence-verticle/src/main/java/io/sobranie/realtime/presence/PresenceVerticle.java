@@ -58,7 +58,7 @@ public final class PresenceVerticle extends VerticleBase {
 
   /** {@code {nodeId, userId, connectionId, transport}}: online on the first connection. */
   private Future<JsonObject> connect(JsonObject body) {
-    String userId = userId(body);
+    String userId = Principal.requireUserId(body, "userId");
     return presence.connect(string(body, "nodeId"), userId, string(body, "connectionId"), string(body, "transport"))
         .map(connected -> {
           if (!connected.wasOnline()) {
@@ -70,7 +70,7 @@ public final class PresenceVerticle extends VerticleBase {
 
   /** {@code {nodeId, userId, connectionId, rooms}}: offline after the grace, if nothing reconnected. */
   private Future<JsonObject> disconnect(JsonObject body) {
-    String userId = userId(body);
+    String userId = Principal.requireUserId(body, "userId");
     JsonArray rooms = JsonFields.optionalArray(body, "rooms");
     List<String> lastRooms = rooms == null ? List.of() : rooms.stream().map(String::valueOf).toList();
     return presence.disconnect(string(body, "nodeId"), userId, string(body, "connectionId"), System.currentTimeMillis())
@@ -97,12 +97,12 @@ public final class PresenceVerticle extends VerticleBase {
    * status change, so nothing is announced (a room of thousands would hear every reconnect).
    */
   private Future<JsonObject> join(JsonObject body) {
-    return presence.join(string(body, "nodeId"), Channel.parse(string(body, "channel")).name(), userId(body),
+    return presence.join(string(body, "nodeId"), Channel.parse(string(body, "channel")).name(), Principal.requireUserId(body, "userId"),
         string(body, "connectionId")).map(first -> new JsonObject());
   }
 
   private Future<JsonObject> leave(JsonObject body) {
-    return presence.leave(string(body, "nodeId"), Channel.parse(string(body, "channel")).name(), userId(body),
+    return presence.leave(string(body, "nodeId"), Channel.parse(string(body, "channel")).name(), Principal.requireUserId(body, "userId"),
         string(body, "connectionId")).map(v -> new JsonObject());
   }
 
@@ -171,13 +171,6 @@ public final class PresenceVerticle extends VerticleBase {
         null, frame, null));
   }
 
-  private static String userId(JsonObject body) {
-    String userId = string(body, "userId");
-    if (!Principal.isValidUserId(userId)) {
-      throw RealtimeException.badRequest("'userId' is not a valid user id");
-    }
-    return userId;
-  }
 
   private static String string(JsonObject body, String key) {
     return JsonFields.requireString(body, key);

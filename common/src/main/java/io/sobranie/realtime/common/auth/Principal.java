@@ -1,5 +1,7 @@
 package io.sobranie.realtime.common.auth;
 
+import io.sobranie.realtime.common.JsonFields;
+import io.sobranie.realtime.common.RealtimeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Set;
@@ -23,6 +25,24 @@ public record Principal(String userId, Set<String> roles, Set<String> circles, l
   /** True for 1..64 characters of {@code [A-Za-z0-9_\-.@]}. */
   public static boolean isValidUserId(String id) {
     return id != null && USER_ID.matcher(id).matches();
+  }
+
+  /** The valid user id at {@code key} of a request; missing, mistyped or invalid is a {@code bad_request}. */
+  public static String requireUserId(JsonObject request, String key) {
+    String id = JsonFields.requireString(request, key);
+    if (!isValidUserId(id)) {
+      throw RealtimeException.badRequest("'" + key + "' is not a valid user id");
+    }
+    return id;
+  }
+
+  /** The principal a gateway put under {@code principal} in a request to a service, or a {@code bad_request}. */
+  public static Principal requireIn(JsonObject request) {
+    JsonObject principal = request.getValue("principal") instanceof JsonObject p ? p : null;
+    if (principal == null || !isValidUserId(JsonFields.optionalString(principal, "userId"))) {
+      throw RealtimeException.badRequest("'principal' with a valid userId is required");
+    }
+    return fromJson(principal);
   }
 
   public boolean isService() {

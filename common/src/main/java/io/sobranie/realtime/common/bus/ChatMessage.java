@@ -36,10 +36,6 @@ public record ChatMessage(Principal principal, String channel, Object data, Stri
 
   /** Reads a request from the event bus, validating it like client input (any sender may be wrong). */
   public static ChatMessage fromJson(JsonObject json) {
-    JsonObject principal = json.getValue("principal") instanceof JsonObject p ? p : null;
-    if (principal == null || !Principal.isValidUserId(JsonFields.optionalString(principal, "userId"))) {
-      throw RealtimeException.badRequest("'principal' with a valid userId is required");
-    }
-    return fromClient(Principal.fromJson(principal), json);
+    return fromClient(Principal.requireIn(json), json);
   }
 }

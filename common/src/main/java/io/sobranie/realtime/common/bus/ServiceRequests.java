@@ -19,11 +19,7 @@ public final class ServiceRequests {
   /** {@code realtime.notify} / {@code POST /realtime/send}: a notification for one user. */
   public record Notify(String userId, String kind, Object data) {
     public static Notify fromJson(JsonObject json) {
-      String userId = JsonFields.requireString(json, "userId");
-      if (!Principal.isValidUserId(userId)) {
-        throw RealtimeException.badRequest("'userId' is not a valid user id");
-      }
-      return new Notify(userId, kindField(json, true), dataField(json));
+      return new Notify(Principal.requireUserId(json, "userId"), kindField(json, true), dataField(json));
     }
 
     public JsonObject toJson() {
