@@ -30,17 +30,6 @@ class NotificationTest extends ServerTestBase {
     assertTrue(frame.getLong("ts") > 0);
   }
 
-  /** Waits until the presence registry counts {@code expected} connections of the user (reports are asynchronous). */
-  private void awaitConnections(String user, int expected) throws InterruptedException {
-    for (int i = 0; i < 500; i++) {
-      if (node.store().presence().connectionCount(user).await() == expected) {
-        return;
-      }
-      Thread.sleep(10);
-    }
-    throw new AssertionError("presence never counted " + expected + " connections of " + user);
-  }
-
   @Test
   @DisplayName("a notification sent by REST reaches every WebSocket and SSE connection of the user, and no one else")
   void reachesEveryConnectionOfTheUser() {

@@ -22,16 +22,6 @@ class PresenceTest extends ServerTestBase {
     return Map.of("PRESENCE_GRACE_MS", String.valueOf(GRACE_MS), "HEARTBEAT_MS", "600");
   }
 
-  private void awaitConnections(String user, int expected) throws InterruptedException {
-    for (int i = 0; i < 500; i++) {
-      if (node.store().presence().connectionCount(user).await() == expected) {
-        return;
-      }
-      Thread.sleep(10);
-    }
-    throw new AssertionError("presence never counted " + expected + " connections of " + user);
-  }
-
   private static void assertPresence(JsonObject frame, String user, String status, String channel) {
     assertEquals("presence", frame.getString("type"), frame::encode);
     assertEquals(user, frame.getString("userId"));

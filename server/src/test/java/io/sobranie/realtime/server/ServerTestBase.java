@@ -91,6 +91,17 @@ abstract class ServerTestBase {
     return client;
   }
 
+  /** Waits (bounded) until presence counts exactly {@code expected} connections of the user: reports are asynchronous. */
+  protected void awaitConnections(String user, int expected) throws InterruptedException {
+    for (int i = 0; i < 500; i++) {
+      if (node.store().presence().connectionCount(user).await() == expected) {
+        return;
+      }
+      Thread.sleep(10);
+    }
+    throw new AssertionError("presence never counted " + expected + " connections of " + user);
+  }
+
   /** An SSE stream, closed after the test. */
   protected SseClient sse(String query, String lastEventId) {
     SseClient client = SseClient.open(clientVertx, port(), query, lastEventId);

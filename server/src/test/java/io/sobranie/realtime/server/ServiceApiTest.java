@@ -111,9 +111,7 @@ class ServiceApiTest extends ServerTestBase {
     SseClient stream = sse("token=" + token("alice"), null);
     stream.opening();
     WsClient bob = connect(token("bob"));
-    for (int i = 0; i < 500 && node.store().presence().connectionCount("alice").await() < 2; i++) {
-      Thread.sleep(10);
-    }
+    awaitConnections("alice", 2);
     Response response = post("/realtime/disconnect", SERVICE, new JsonObject().put("userId", "alice").put("reason", "banned"));
     assertEquals(200, response.status());
     assertEquals(2, response.json().getInteger("closed"));

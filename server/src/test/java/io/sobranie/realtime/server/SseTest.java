@@ -168,18 +168,9 @@ class SseTest extends ServerTestBase {
   void cleanup() throws InterruptedException {
     SseClient stream = SseClient.open(clientVertx, port(), "token=" + token("alice") + "&channels=chat:a", null);
     stream.opening();
-    waitForConnections(1);
+    awaitConnections("alice", 1);
     stream.close();
-    waitForConnections(0);
+    awaitConnections("alice", 0);
   }
 
-  private void waitForConnections(int expected) throws InterruptedException {
-    for (int i = 0; i < 500; i++) {
-      if (node.store().presence().connectionCount("alice").await() == expected) {
-        return;
-      }
-      Thread.sleep(10);
-    }
-    throw new AssertionError("alice's connection count never became " + expected);
-  }
 }

@@ -22,12 +22,6 @@ class TypingSignalBinaryTest extends ServerTestBase {
     return Map.of("MAX_BLOB_BYTES", "4096");
   }
 
-  private void awaitConnections(String user, int expected) throws InterruptedException {
-    for (int i = 0; i < 500 && node.store().presence().connectionCount(user).await() < expected; i++) {
-      Thread.sleep(10);
-    }
-  }
-
   // ---- typing ----
 
   @Test

@@ -102,6 +102,11 @@ final class WsClient implements AutoCloseable {
     }
   }
 
+  /** Sends without waiting for the write: for floods, which the server may cut off midway. */
+  void sendWithoutWaiting(JsonObject frame) {
+    socket.writeTextMessage(frame.encode());
+  }
+
   void sendText(String text) {
     socket.writeTextMessage(text).await();
   }
