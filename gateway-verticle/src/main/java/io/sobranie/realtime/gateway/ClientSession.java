@@ -125,9 +125,18 @@ abstract class ClientSession {
     }
   }
 
+  /** Writes what the session held back for batching ({@link Shard#flushAtEndOfTurn}); most transports hold nothing. */
+  void flush() {
+  }
+
   /** Counts one written object and notices when the client falls behind its outbound budget. */
   protected final void wrote() {
     gateway.metrics().written(1);
+    noticeBacklog();
+  }
+
+  /** Starts the slow-consumer clock when the transport is over its outbound budget. */
+  protected final void noticeBacklog() {
     if (behindSince == 0 && !writable()) {
       behindSince = System.currentTimeMillis();
       whenWritable(() -> behindSince = 0);

@@ -23,6 +23,9 @@ final class Shard {
   private final Map<String, Set<Subscription>> byKey = new HashMap<>();
   private final Map<String, Set<ClientSession>> byUser = new HashMap<>();
   private final Set<ClientSession> sessions = new LinkedHashSet<>();
+  /** Sessions holding output for the end of this event-loop turn (adaptive batching). */
+  private final List<ClientSession> unflushed = new ArrayList<>();
+  private boolean flushQueued;
 
   Shard(Context context, Hub hub) {
     this.context = context;
@@ -44,6 +47,26 @@ final class Shard {
     if (ofUser != null && ofUser.remove(session) && ofUser.isEmpty()) {
       byUser.remove(session.principal().userId());
     }
+  }
+
+  /**
+   * Flushes {@code session} once the tasks already queued on this event loop have run: under
+   * load, the deliveries queued meanwhile join the same frame; when idle, the flush comes next.
+   */
+  void flushAtEndOfTurn(ClientSession session) {
+    unflushed.add(session);
+    if (!flushQueued) {
+      flushQueued = true;
+      context.runOnContext(v -> flushAll());
+    }
+  }
+
+  private void flushAll() {
+    flushQueued = false;
+    for (int i = 0; i < unflushed.size(); i++) { // a flush may add to the list
+      unflushed.get(i).flush();
+    }
+    unflushed.clear();
   }
 
   /** A snapshot, so callers may close sessions while iterating. */

@@ -39,8 +39,17 @@ final class WebSocketConnection extends ClientSession {
   static final short CLOSE_TRY_AGAIN_LATER = 1013;
   static final short CLOSE_DISCONNECTED = 4000;
 
+  /** A batch never grows past this (clients such as Vert.x's accept 64 KiB frames by default). */
+  static final int MAX_BATCH_BYTES = 16 * 1024;
+
   private final ServerWebSocket socket;
   private final ClientActions actions;
+  /**
+   * Text written this event-loop turn and not yet sent: one encoded object (shared, not copied),
+   * or several joined by '\n' in a buffer of our own (PROTOCOL.md: clients split on newlines).
+   */
+  private Buffer unsent;
+  private boolean unsentIsBatch;
   /** Message requests of this connection, chained so their seqs and acks keep the client's order. */
   private Future<?> sending = Future.succeededFuture();
   private long lastReceived;
@@ -281,6 +290,7 @@ final class WebSocketConnection extends ClientSession {
   protected void write(Subscription subscription, Delivery delivery) {
     if (delivery.kind() == Envelope.Kind.BINARY) {
       if (!closed && !socket.isClosed()) {
+        flush(); // text written before it goes first
         socket.writeFrame(WebSocketFrames.binary(delivery.json()));
       }
     } else {
@@ -297,10 +307,43 @@ final class WebSocketConnection extends ClientSession {
     }
   }
 
-  /** Writes one encoded text frame (bytes shared with other connections; the frame object is not). */
-  private void send(Buffer frame) {
-    if (!closed && !socket.isClosed()) {
+  /**
+   * Queues one encoded object for this turn's frame (adaptive batching, DESIGN.md): under load
+   * several objects share a frame and a flush; alone, an object goes out at the end of the turn.
+   */
+  private void send(Buffer json) {
+    if (closed || socket.isClosed()) {
+      return;
+    }
+    if (unsent == null) {
+      unsent = json;
+      unsentIsBatch = false;
+      shard.flushAtEndOfTurn(this);
+      return;
+    }
+    if (unsent.length() + 1 + json.length() > MAX_BATCH_BYTES) {
+      flush();
+      send(json);
+      return;
+    }
+    if (!unsentIsBatch) {
+      unsent = Buffer.buffer(Math.min(MAX_BATCH_BYTES, 4 * (unsent.length() + json.length()))).appendBuffer(unsent);
+      unsentIsBatch = true;
+    }
+    unsent.appendByte((byte) '\n').appendBuffer(json);
+  }
+
+  /** Writes the batch as one text frame (the bytes may be shared with other connections; the frame object is not). */
+  @Override
+  void flush() {
+    Buffer frame = unsent;
+    if (frame == null) {
+      return;
+    }
+    unsent = null;
+    if (!socket.isClosed()) {
       socket.writeFrame(WebSocketFrames.text(frame));
+      noticeBacklog();
     }
   }
 
@@ -356,6 +399,7 @@ final class WebSocketConnection extends ClientSession {
 
   void close(short code, String reason) {
     if (!closed) {
+      flush(); // an error or reconnect frame written just before must reach the client
       socket.close(code, reason);
       cleanup();
     }
