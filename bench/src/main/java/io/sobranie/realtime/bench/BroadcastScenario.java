@@ -29,6 +29,7 @@ final class BroadcastScenario {
     int target = o.connections();
     int knee = 0;
     JsonObject last;
+    fleet.warmUp();
     while (true) {
       bench.tool.mark();
       JsonObject connect = fleet.open(target - fleet.conns().size());

@@ -33,6 +33,7 @@ final class ChatScenario {
       prefixes[r] = "{\"type\":\"message\",\"channel\":\"" + channels[r] + "\",\"data\":{\"bn\":";
     }
     Fleet fleet = new Fleet(bench.vertx, o, bench.loops, i -> new String[] {channels[i % rooms]});
+    fleet.warmUp();
     bench.tool.mark();
     JsonObject connect = fleet.open(rooms * users);
     connect.put("tool", bench.tool.sinceMark());

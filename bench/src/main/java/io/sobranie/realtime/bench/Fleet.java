@@ -124,16 +124,36 @@ final class Fleet {
         .put("readyMsMax", Deliveries.ms(h.getMaxValue()));
   }
 
-  private void connect(Conn conn, Context loop, long timeoutMs) {
-    URI gateway = gateways.get(conn.index % gateways.size());
-    WebSocketClient client = clients.get(conn.index % clients.size());
-    String token = DevTokens.mint(options.secret(), options.userPrefix() + conn.index, TOKEN_TTL_SECONDS, List.of());
-    WebSocketConnectOptions o = new WebSocketConnectOptions()
+  /**
+   * One throw-away connection per client before measuring: the first handshake of a JVM loads and
+   * compiles Netty, Vert.x and JCE code for about a second, which would skew the connect rate.
+   */
+  void warmUp() {
+    long timeoutMs = (long) (options.connectTimeoutSeconds() * 1000);
+    for (WebSocketClient client : clients) {
+      try {
+        client.connect(connectOptions(gateways.get(0), options.userPrefix() + "warmup", timeoutMs))
+            .compose(ws -> ws.close()).await(timeoutMs + 1000, TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        System.err.println("warm-up connection failed: " + e);
+      }
+    }
+  }
+
+  private WebSocketConnectOptions connectOptions(URI gateway, String user, long timeoutMs) {
+    String token = DevTokens.mint(options.secret(), user, TOKEN_TTL_SECONDS, List.of());
+    return new WebSocketConnectOptions()
         .setHost(gateway.getHost())
         .setPort(gateway.getPort() < 0 ? 80 : gateway.getPort())
         .setURI("/realtime/ws?token=" + token)
         .setTimeout(timeoutMs)
         .setAllowOriginHeader(false); // an app, not a browser
+  }
+
+  private void connect(Conn conn, Context loop, long timeoutMs) {
+    URI gateway = gateways.get(conn.index % gateways.size());
+    WebSocketClient client = clients.get(conn.index % clients.size());
+    WebSocketConnectOptions o = connectOptions(gateway, options.userPrefix() + conn.index, timeoutMs);
     loop.owner().setTimer(timeoutMs, id -> conn.timeout());
     client.connect(o).onComplete(ar -> {
       if (ar.succeeded()) {

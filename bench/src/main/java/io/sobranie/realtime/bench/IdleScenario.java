@@ -27,6 +27,7 @@ final class IdleScenario {
       return channels;
     });
     JsonObject before = bench.server == null ? null : bench.server.memory();
+    fleet.warmUp();
     bench.tool.mark();
     JsonObject connect = fleet.open(o.connections());
     connect.put("tool", bench.tool.sinceMark());
