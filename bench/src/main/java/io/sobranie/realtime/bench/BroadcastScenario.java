@@ -8,7 +8,8 @@ import java.util.concurrent.TimeUnit;
  * {@code broadcast}: N subscribers of one channel; a service publishes at {@code --rate} for
  * {@code --duration}. Every subscriber must get every accepted message exactly once, in seq
  * order. With {@code --step}, N grows after each passing run until p95 > 500 ms, a failure or a
- * loss (or {@code --max-connections}); the last passing N is the knee.
+ * loss (or {@code --max-connections}); the last passing N is the knee. {@code ok} means delivery
+ * was complete and correct; latency is left to the reader, except for the knee rule.
  */
 final class BroadcastScenario {
   static final double KNEE_P95_MS = 500;
@@ -36,7 +37,7 @@ final class BroadcastScenario {
       connect.put("tool", bench.tool.sinceMark());
       last = phase(fleet, publisher).put("connections", target).put("connect", connect);
       steps.add(last);
-      boolean pass = last.getBoolean("ok");
+      boolean pass = last.getBoolean("ok") && last.getJsonObject("latencyMs").getDouble("p95") <= KNEE_P95_MS;
       System.err.printf("broadcast N=%d p95=%.1f ms lost=%d failed=%d -> %s%n", target,
           last.getJsonObject("latencyMs").getDouble("p95"), last.getJsonObject("accounting").getLong("lost"),
           fleet.failed(), pass ? "pass" : "fail");
@@ -95,7 +96,7 @@ final class BroadcastScenario {
     boolean ok = accounting.getLong("lost") == 0 && accounting.getLong("duplicates") == 0
         && accounting.getLong("seqGaps") == 0 && accounting.getLong("seqRepeats") == 0
         && fleet.failed() + fleet.droppedCount() == failedBefore && subscribers > 0
-        && published.getInteger("accepted") == messages && latency.getDouble("p95") <= KNEE_P95_MS;
+        && published.getInteger("accepted") == messages;
     return new JsonObject()
         .put("subscribers", subscribers)
         .put("publisher", published)
