@@ -101,6 +101,9 @@ public final class GatewayVerticle extends VerticleBase {
         // (closing on unread input would reset the connection); larger ones Netty drops outright.
         .setMaxWebSocketFrameSize(2 * config.maxFrameBytes())
         .setMaxWebSocketMessageSize(config.maxFrameBytes())
+        // Explicit caps (Vert.x answers 414 / 431 past them); ?token= must fit in the request line.
+        .setMaxInitialLineLength(config.maxUrlBytes())
+        .setMaxHeaderSize(config.maxHeaderBytes())
         .setPerMessageWebSocketCompressionSupported(config.wsCompression())
         .setPerFrameWebSocketCompressionSupported(config.wsCompression());
     return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);

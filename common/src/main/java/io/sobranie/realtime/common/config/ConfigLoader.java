@@ -60,6 +60,8 @@ public final class ConfigLoader {
     DEFAULTS.put("CLUSTER_EVENTBUS_PORT", "0");
     DEFAULTS.put("MAX_CONNECTIONS", "10000");
     DEFAULTS.put("MAX_FRAME_BYTES", "65536");
+    DEFAULTS.put("MAX_URL_BYTES", "8192");
+    DEFAULTS.put("MAX_HEADER_BYTES", "16384");
     DEFAULTS.put("MESSAGES_PER_MINUTE", "100");
     DEFAULTS.put("SIGNALS_PER_MINUTE", "600");
     DEFAULTS.put("PRESENCE_GRACE_MS", "1000");
@@ -186,6 +188,8 @@ public final class ConfigLoader {
         integer("CLUSTER_EVENTBUS_PORT", 0, 65535),
         integer("MAX_CONNECTIONS", 1, 1_000_000),
         integer("MAX_FRAME_BYTES", 1024, 16 * 1024 * 1024),
+        integer("MAX_URL_BYTES", 1024, 65536),
+        integer("MAX_HEADER_BYTES", 1024, 1024 * 1024),
         integer("MESSAGES_PER_MINUTE", 1, 1_000_000),
         integer("SIGNALS_PER_MINUTE", 1, 1_000_000),
         integer("PRESENCE_GRACE_MS", 0, 600_000),

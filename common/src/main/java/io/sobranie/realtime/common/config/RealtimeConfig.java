@@ -17,6 +17,8 @@ import java.util.Set;
  * @param shutdownDeadlineMs on SIGTERM, the most the whole graceful shutdown may take
  * @param outboundBudgetBytes bytes that may wait unsent for one connection before it counts as behind
  * @param slowConsumerMs     how long a connection may stay behind before it is closed 1013
+ * @param maxUrlBytes        longest HTTP request line (method, URL with its query, version); longer: 414
+ * @param maxHeaderBytes     most bytes of HTTP request headers; more: 431
  */
 public record RealtimeConfig(
     int httpPort,
@@ -41,6 +43,8 @@ public record RealtimeConfig(
     int clusterEventBusPort,
     int maxConnections,
     int maxFrameBytes,
+    int maxUrlBytes,
+    int maxHeaderBytes,
     int messagesPerMinute,
     int signalsPerMinute,
     long presenceGraceMs,
