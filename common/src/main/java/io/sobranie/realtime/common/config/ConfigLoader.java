@@ -62,6 +62,7 @@ public final class ConfigLoader {
     DEFAULTS.put("MAX_FRAME_BYTES", "65536");
     DEFAULTS.put("MAX_URL_BYTES", "8192");
     DEFAULTS.put("MAX_HEADER_BYTES", "16384");
+    DEFAULTS.put("TRUSTED_PROXIES", "");
     DEFAULTS.put("MESSAGES_PER_MINUTE", "100");
     DEFAULTS.put("SIGNALS_PER_MINUTE", "600");
     DEFAULTS.put("PRESENCE_GRACE_MS", "1000");
@@ -190,6 +191,7 @@ public final class ConfigLoader {
         integer("MAX_FRAME_BYTES", 1024, 16 * 1024 * 1024),
         integer("MAX_URL_BYTES", 1024, 65536),
         integer("MAX_HEADER_BYTES", 1024, 1024 * 1024),
+        trustedProxies(),
         integer("MESSAGES_PER_MINUTE", 1, 1_000_000),
         integer("SIGNALS_PER_MINUTE", 1, 1_000_000),
         integer("PRESENCE_GRACE_MS", 0, 600_000),
@@ -281,6 +283,15 @@ public final class ConfigLoader {
       throw new ConfigException("TRANSPORTS", "must name at least one of websocket, sse, poll");
     }
     return transports;
+  }
+
+  /** {@code TRUSTED_PROXIES}: comma list of IPs and CIDR ranges; empty trusts nobody. */
+  private TrustedProxies trustedProxies() {
+    try {
+      return TrustedProxies.parse(list("TRUSTED_PROXIES"));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("TRUSTED_PROXIES", e.getMessage() + " (expected a comma list of IPs and CIDR ranges, e.g. 10.0.0.0/8,::1)");
+    }
   }
 
   /** {@code CLUSTER_NAME}: only nodes with the same name form a cluster. */

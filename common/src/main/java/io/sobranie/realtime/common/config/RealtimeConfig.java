@@ -19,6 +19,7 @@ import java.util.Set;
  * @param slowConsumerMs     how long a connection may stay behind before it is closed 1013
  * @param maxUrlBytes        longest HTTP request line (method, URL with its query, version); longer: 414
  * @param maxHeaderBytes     most bytes of HTTP request headers; more: 431
+ * @param trustedProxies     peers whose {@code X-Forwarded-For} names the client (default: none)
  */
 public record RealtimeConfig(
     int httpPort,
@@ -45,6 +46,7 @@ public record RealtimeConfig(
     int maxFrameBytes,
     int maxUrlBytes,
     int maxHeaderBytes,
+    TrustedProxies trustedProxies,
     int messagesPerMinute,
     int signalsPerMinute,
     long presenceGraceMs,
