@@ -113,6 +113,14 @@ class JwksRotationTest {
   }
 
   @Test
+  @DisplayName("a token without kid is verified against the published keys without a fetch")
+  void tokenWithoutKidIsTriedOnThePublishedKeys() throws Exception {
+    TokenVerifier v = verifier();
+    assertEquals("alice", accepted(v, provider.token("A", null, "alice")));
+    assertEquals(1, provider.fetches());
+  }
+
+  @Test
   @DisplayName("a token signed by a published key but naming an unknown kid is rejected")
   void unknownKidIsRejectedEvenWithAValidSignature() throws Exception {
     rejected(verifier(), provider.token("A", "not-A", "alice"));
