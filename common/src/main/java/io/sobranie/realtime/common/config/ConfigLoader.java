@@ -63,6 +63,7 @@ public final class ConfigLoader {
     DEFAULTS.put("MAX_URL_BYTES", "8192");
     DEFAULTS.put("MAX_HEADER_BYTES", "16384");
     DEFAULTS.put("TRUSTED_PROXIES", "");
+    DEFAULTS.put("LOG_FORMAT", "text");
     DEFAULTS.put("MESSAGES_PER_MINUTE", "100");
     DEFAULTS.put("SIGNALS_PER_MINUTE", "600");
     DEFAULTS.put("PRESENCE_GRACE_MS", "1000");
@@ -192,6 +193,7 @@ public final class ConfigLoader {
         integer("MAX_URL_BYTES", 1024, 65536),
         integer("MAX_HEADER_BYTES", 1024, 1024 * 1024),
         trustedProxies(),
+        logFormat(),
         integer("MESSAGES_PER_MINUTE", 1, 1_000_000),
         integer("SIGNALS_PER_MINUTE", 1, 1_000_000),
         integer("PRESENCE_GRACE_MS", 0, 600_000),
@@ -283,6 +285,15 @@ public final class ConfigLoader {
       throw new ConfigException("TRANSPORTS", "must name at least one of websocket, sse, poll");
     }
     return transports;
+  }
+
+  /** {@code LOG_FORMAT}: {@code text} or {@code json}. */
+  private String logFormat() {
+    String format = required("LOG_FORMAT").toLowerCase(Locale.ROOT);
+    if (!format.equals("text") && !format.equals("json")) {
+      throw new ConfigException("LOG_FORMAT", "must be text or json, got '" + format + "'");
+    }
+    return format;
   }
 
   /** {@code TRUSTED_PROXIES}: comma list of IPs and CIDR ranges; empty trusts nobody. */

@@ -20,6 +20,7 @@ import java.util.Set;
  * @param maxUrlBytes        longest HTTP request line (method, URL with its query, version); longer: 414
  * @param maxHeaderBytes     most bytes of HTTP request headers; more: 431
  * @param trustedProxies     peers whose {@code X-Forwarded-For} names the client (default: none)
+ * @param logFormat          {@code text} (one plain line per event) or {@code json} (one JSON object per line)
  */
 public record RealtimeConfig(
     int httpPort,
@@ -47,6 +48,7 @@ public record RealtimeConfig(
     int maxUrlBytes,
     int maxHeaderBytes,
     TrustedProxies trustedProxies,
+    String logFormat,
     int messagesPerMinute,
     int signalsPerMinute,
     long presenceGraceMs,

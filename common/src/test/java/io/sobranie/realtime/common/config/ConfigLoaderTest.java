@@ -515,4 +515,12 @@ class ConfigLoaderTest {
     rejected("MAX_HEADER_BYTES", env("MAX_HEADER_BYTES", "0"));
     rejected("MAX_HEADER_BYTES", env("MAX_HEADER_BYTES", "2000000"));
   }
+
+  @Test
+  @DisplayName("LOG_FORMAT is text by default, may be json, and anything else is rejected naming the key")
+  void logFormat() {
+    assertEquals("text", load().logFormat());
+    assertEquals("json", load("LOG_FORMAT", "JSON").logFormat());
+    rejected("LOG_FORMAT", env("LOG_FORMAT", "xml"));
+  }
 }
