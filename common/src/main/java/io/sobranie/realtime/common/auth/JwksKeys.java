@@ -110,11 +110,14 @@ final class JwksKeys {
         } else {
           nextMs = minRefetchMs; // try again soon, keeping what we have
         }
-        scheduleRefresh(nextMs);
+        if (!first || result.succeeded()) {
+          scheduleRefresh(nextMs);
+        }
       }
       if (result.succeeded()) {
         done.complete(current);
       } else if (first) {
+        client.close(); // the start fails: nothing may keep fetching
         done.fail(result.cause());
       } else {
         LOG.warning("jwks fetch failed, keeping the previous keys url=" + url + ": " + result.cause().getMessage());
