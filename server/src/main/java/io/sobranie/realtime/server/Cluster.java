@@ -17,7 +17,7 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 /**
  * Builds the Vert.x instance of a node, with Micrometer metrics: standalone for the embedded default, or a member of a
- * Hazelcast cluster ({@code CLUSTER=true}) joined by a TCP-IP member list, multicast off,
+ * Hazelcast cluster ({@code CLUSTER=true}) joined by a TCP-IP member list or Kubernetes DNS discovery, multicast off,
  * failure detection in seconds rather than Hazelcast's minute.
  */
 public final class Cluster {
@@ -68,8 +68,16 @@ public final class Cluster {
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
-    join.getTcpIpConfig().setEnabled(true);
-    config.clusterMembers().forEach(member -> join.getTcpIpConfig().addMember(member));
+    if (config.clusterServiceDns() != null) {
+      // Hazelcast's Kubernetes discovery in DNS-lookup mode: the headless Service resolves to every
+      // ready pod; no Kubernetes API access (RBAC) needed. Members listen on CLUSTER_PORT.
+      join.getKubernetesConfig().setEnabled(true)
+          .setProperty("service-dns", config.clusterServiceDns())
+          .setProperty("service-port", String.valueOf(config.clusterPort()));
+    } else {
+      join.getTcpIpConfig().setEnabled(true);
+      config.clusterMembers().forEach(member -> join.getTcpIpConfig().addMember(member));
+    }
     return hazelcast;
   }
 }

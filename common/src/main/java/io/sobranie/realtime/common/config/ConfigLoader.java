@@ -34,6 +34,7 @@ public final class ConfigLoader {
   public static final String CHANNELS = "CHANNELS";
   private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_\\-.@]{1,64}");
   private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_\\-.]{1,64}");
+  private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*");
 
   /** Every key the loader knows, with its default ("" = unset). */
   private static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
@@ -58,6 +59,8 @@ public final class ConfigLoader {
     DEFAULTS.put("CLUSTER_PORT", "5701");
     DEFAULTS.put("CLUSTER_HOST", "127.0.0.1");
     DEFAULTS.put("CLUSTER_EVENTBUS_PORT", "0");
+    DEFAULTS.put("CLUSTER_DISCOVERY", "members");
+    DEFAULTS.put("CLUSTER_SERVICE_DNS", "");
     DEFAULTS.put("MAX_CONNECTIONS", "10000");
     DEFAULTS.put("MAX_FRAME_BYTES", "65536");
     DEFAULTS.put("MAX_URL_BYTES", "8192");
@@ -188,6 +191,7 @@ public final class ConfigLoader {
         integer("CLUSTER_PORT", 1, 65535),
         required("CLUSTER_HOST"),
         integer("CLUSTER_EVENTBUS_PORT", 0, 65535),
+        clusterServiceDns(),
         integer("MAX_CONNECTIONS", 1, 1_000_000),
         integer("MAX_FRAME_BYTES", 1024, 16 * 1024 * 1024),
         integer("MAX_URL_BYTES", 1024, 65536),
@@ -302,6 +306,27 @@ public final class ConfigLoader {
       return TrustedProxies.parse(list("TRUSTED_PROXIES"));
     } catch (IllegalArgumentException e) {
       throw new ConfigException("TRUSTED_PROXIES", e.getMessage() + " (expected a comma list of IPs and CIDR ranges, e.g. 10.0.0.0/8,::1)");
+    }
+  }
+
+  /**
+   * {@code CLUSTER_DISCOVERY}: {@code members} joins through the {@code CLUSTER_MEMBERS} list;
+   * {@code kubernetes} finds members by resolving {@code CLUSTER_SERVICE_DNS} (a headless Service).
+   */
+  private String clusterServiceDns() {
+    String discovery = required("CLUSTER_DISCOVERY");
+    String dns = optional("CLUSTER_SERVICE_DNS");
+    switch (discovery) {
+      case "members":
+        return null;
+      case "kubernetes":
+        if (dns == null || !HOST_NAME.matcher(dns).matches()) {
+          throw new ConfigException("CLUSTER_SERVICE_DNS", "CLUSTER_DISCOVERY=kubernetes needs the headless Service's "
+              + "DNS name (e.g. realtime-cluster.realtime.svc.cluster.local), got '" + (dns == null ? "" : dns) + "'");
+        }
+        return dns;
+      default:
+        throw new ConfigException("CLUSTER_DISCOVERY", "must be 'members' or 'kubernetes', got '" + discovery + "'");
     }
   }
 

@@ -9,6 +9,8 @@ import java.util.Set;
  * &lt; environment) and passed down. Field names follow the environment variables of DESIGN.md.
  *
  * @param clusterEventBusPort the TCP port of the clustered event bus (0: a random one)
+ * @param clusterServiceDns  with {@code CLUSTER_DISCOVERY=kubernetes}, the headless Service whose DNS
+ *                           names the members; null: the {@code CLUSTER_MEMBERS} list
  * @param jwtLeewaySeconds   clock skew tolerated on {@code exp}, {@code nbf} and {@code iat}
  * @param jwtSecretGenerated true when {@code DEV_MODE} made up the secret (the server then prints a dev token)
  * @param allowedOrigins     empty means same-origin only; {@code ["*"]} allows any origin
@@ -43,6 +45,7 @@ public record RealtimeConfig(
     int clusterPort,
     String clusterHost,
     int clusterEventBusPort,
+    String clusterServiceDns,
     int maxConnections,
     int maxFrameBytes,
     int maxUrlBytes,

@@ -64,6 +64,19 @@ class ConfigLoaderTest {
     return path;
   }
 
+  @Test
+  @DisplayName("CLUSTER_DISCOVERY: members by default, kubernetes with a service DNS name, anything else rejected")
+  void clusterDiscovery() {
+    assertNull(load().clusterServiceDns());
+    assertEquals("rt-cluster.realtime.svc.cluster.local", load("CLUSTER_DISCOVERY", "kubernetes",
+        "CLUSTER_SERVICE_DNS", "rt-cluster.realtime.svc.cluster.local").clusterServiceDns());
+    assertNull(load("CLUSTER_SERVICE_DNS", "ignored.example").clusterServiceDns(), "only with CLUSTER_DISCOVERY=kubernetes");
+    rejected("CLUSTER_SERVICE_DNS", env("CLUSTER_DISCOVERY", "kubernetes"));
+    rejected("CLUSTER_SERVICE_DNS", env("CLUSTER_DISCOVERY", "kubernetes", "CLUSTER_SERVICE_DNS", "bad name!"));
+    rejected("CLUSTER_SERVICE_DNS", env("CLUSTER_DISCOVERY", "kubernetes", "CLUSTER_SERVICE_DNS", "-leading.dash"));
+    rejected("CLUSTER_DISCOVERY", env("CLUSTER_DISCOVERY", "multicast"));
+  }
+
   // ---------------------------------------------------------------- defaults
 
   @Test
