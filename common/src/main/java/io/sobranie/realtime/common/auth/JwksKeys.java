@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -55,7 +56,9 @@ final class JwksKeys {
   JwksKeys(Vertx vertx, String url, Function<List<JsonObject>, JWTAuth> build, long minRefetchMs, long refreshMs,
            LongSupplier clock) {
     this.vertx = vertx;
-    this.client = vertx.createHttpClient();
+    // A fresh connection per fetch: fetches are rare, and a pooled connection was seen stranding
+    // a request in this project's tests (TOOLCHAIN.md); a stranded fetch would hold unknown kids.
+    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
     this.url = url;
     this.build = build;
     this.minRefetchMs = minRefetchMs;
@@ -87,18 +90,23 @@ final class JwksKeys {
         return Future.succeededFuture(current);
       }
       lastRefetchMs = now;
-      LOG.info("jwks refetch url=" + url + " reason=unknown kid");
-      return fetch();
     }
+    LOG.info("jwks refetch url=" + url + " reason=unknown kid");
+    return fetch();
   }
 
-  /** Starts a fetch, or joins the one in flight. The answer never fails after the first load. */
-  private synchronized Future<KeySet> fetch() {
-    if (inFlight != null) {
-      return inFlight;
-    }
+  /**
+   * Starts a fetch, or joins the one in flight. The answer never fails after the first load. The
+   * request is sent outside the lock, so the HTTP client never runs while this object is held.
+   */
+  private Future<KeySet> fetch() {
     Promise<KeySet> done = Promise.promise();
-    inFlight = done.future();
+    synchronized (this) {
+      if (inFlight != null) {
+        return inFlight;
+      }
+      inFlight = done.future();
+    }
     boolean first = current == null;
     download().onComplete(result -> {
       long nextMs;

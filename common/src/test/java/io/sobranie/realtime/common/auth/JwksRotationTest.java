@@ -31,7 +31,7 @@ class JwksRotationTest {
   void start() throws Exception {
     vertx = Vertx.vertx();
     provider = new JwksProvider().publish("A");
-    provider.start(vertx).await(5, TimeUnit.SECONDS);
+    provider.start(vertx).await(15, TimeUnit.SECONDS);
   }
 
   @AfterEach
@@ -41,7 +41,7 @@ class JwksRotationTest {
 
   private TokenVerifier verifier(long minRefetchMs, long refreshMs) throws Exception {
     return TokenVerifier.create(vertx, ConfigLoader.load(Map.of("JWT_JWKS_URL", provider.url())),
-        minRefetchMs, refreshMs, clock::get).await(5, TimeUnit.SECONDS);
+        minRefetchMs, refreshMs, clock::get).await(15, TimeUnit.SECONDS);
   }
 
   private TokenVerifier verifier() throws Exception {
@@ -49,11 +49,11 @@ class JwksRotationTest {
   }
 
   private static String accepted(TokenVerifier verifier, String token) throws Exception {
-    return verifier.verify(token).await(5, TimeUnit.SECONDS).userId();
+    return verifier.verify(token).await(15, TimeUnit.SECONDS).userId();
   }
 
   private static void rejected(TokenVerifier verifier, String token) {
-    Exception e = assertThrows(Exception.class, () -> verifier.verify(token).await(5, TimeUnit.SECONDS));
+    Exception e = assertThrows(Exception.class, () -> verifier.verify(token).await(15, TimeUnit.SECONDS));
     assertInstanceOf(TokenVerifier.InvalidTokenException.class, e, "rejection must be InvalidTokenException: " + e);
   }
 
@@ -91,7 +91,7 @@ class JwksRotationTest {
     }
     provider.release();
     for (int i = 0; i < 50; i++) {
-      assertEquals("user" + i, verifications.get(i).await(5, TimeUnit.SECONDS).userId());
+      assertEquals("user" + i, verifications.get(i).await(15, TimeUnit.SECONDS).userId());
     }
     assertEquals(2, provider.fetches(), "the start-up fetch and one refetch");
   }
