@@ -34,7 +34,11 @@ public final class Main {
       if (args.length > 0) {
         throw new UsageException("unknown command '" + args[0] + "'");
       }
-      serve(ConfigLoader.fromEnvironment());
+      RealtimeConfig config = ConfigLoader.fromEnvironment();
+      if (config.logFormat().equals("json")) {
+        JsonLogFormatter.install();
+      }
+      serve(config);
     } catch (ConfigException | UsageException e) {
       System.err.println("error: " + e.getMessage());
       System.exit(2);

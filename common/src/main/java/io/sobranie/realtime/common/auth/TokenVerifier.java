@@ -3,9 +3,6 @@ package io.sobranie.realtime.common.auth;
 import io.sobranie.realtime.common.config.RealtimeConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
@@ -17,9 +14,11 @@ import io.sobranie.realtime.common.config.ConfigException;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.spec.X509EncodedKeySpec;
-import java.util.ArrayList;
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * Verifies client tokens (PROTOCOL.md section 1): HS256 with a shared secret, or RS256/ES256 with
@@ -29,14 +28,39 @@ import java.util.List;
  * clients are told "unauthorized", never why.
  */
 public final class TokenVerifier {
-  private final JWTAuth jwt;
+  /** Unknown-kid refetches of the JWKS happen at most once per this interval. */
+  static final long JWKS_MIN_REFETCH_MS = 30_000;
+  /** The JWKS is read again this often (sooner if its {@code Cache-Control: max-age} says so). */
+  static final long JWKS_REFRESH_MS = 600_000;
 
-  private TokenVerifier(JWTAuth jwt) {
-    this.jwt = jwt;
+  private final JWTAuth fixed;
+  private final JwksKeys jwks;
+
+  private TokenVerifier(JWTAuth fixed, JwksKeys jwks) {
+    this.fixed = fixed;
+    this.jwks = jwks;
   }
 
   /** Builds the verifier the configuration asks for; fetching a JWKS is asynchronous. */
   public static Future<TokenVerifier> create(Vertx vertx, RealtimeConfig config) {
+    return create(vertx, config, JWKS_MIN_REFETCH_MS, JWKS_REFRESH_MS, System::currentTimeMillis);
+  }
+
+  /** As {@link #create(Vertx, RealtimeConfig)}, with the JWKS intervals and clock given (tests). */
+  static Future<TokenVerifier> create(Vertx vertx, RealtimeConfig config, long minRefetchMs, long refreshMs,
+                                      LongSupplier clock) {
+    JWTAuthOptions base = options(config);
+    if (config.jwtJwksUrl() == null) {
+      return Future.succeededFuture(new TokenVerifier(JWTAuth.create(vertx, base), null));
+    }
+    // Each key set gets a verifier of its own, built on fresh options holding the fixed keys too.
+    Function<List<JsonObject>, JWTAuth> build = keys -> JWTAuth.create(vertx, options(config).setJwks(keys));
+    return new JwksKeys(vertx, config.jwtJwksUrl(), build, minRefetchMs, refreshMs, clock).load()
+        .map(keys -> new TokenVerifier(null, keys));
+  }
+
+  /** Options with the claim checks and the configured secret or PEM key (not the JWKS). */
+  private static JWTAuthOptions options(RealtimeConfig config) {
     JWTOptions checks = new JWTOptions().setLeeway(config.jwtLeewaySeconds());
     if (config.jwtIssuer() != null) {
       checks.setIssuer(config.jwtIssuer());
@@ -54,13 +78,7 @@ public final class TokenVerifier {
           .setAlgorithm(publicKeyAlgorithm(base64))
           .setBuffer("-----BEGIN PUBLIC KEY-----\n" + base64 + "\n-----END PUBLIC KEY-----\n"));
     }
-    if (config.jwtJwksUrl() == null) {
-      return Future.succeededFuture(new TokenVerifier(JWTAuth.create(vertx, options)));
-    }
-    return fetchJwks(vertx, config.jwtJwksUrl()).map(keys -> {
-      options.setJwks(keys);
-      return new TokenVerifier(JWTAuth.create(vertx, options));
-    });
+    return options;
   }
 
   /** RS256 for an RSA key, ES256 for an EC key; anything else is a configuration error. */
@@ -82,39 +100,51 @@ public final class TokenVerifier {
     throw new ConfigException("JWT_PUBLIC_KEY", "not an RSA or EC public key (expected PEM SubjectPublicKeyInfo)");
   }
 
-  private static Future<List<JsonObject>> fetchJwks(Vertx vertx, String url) {
-    HttpClient client = vertx.createHttpClient();
-    return client.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url))
-        .compose(request -> request.send())
-        .compose(response -> {
-          if (response.statusCode() != 200) {
-            return Future.failedFuture("JWKS " + url + " answered HTTP " + response.statusCode());
-          }
-          return response.body();
-        })
-        .map(body -> {
-          JsonArray keys = new JsonObject(body).getJsonArray("keys");
-          List<JsonObject> result = new ArrayList<>();
-          for (int i = 0; i < keys.size(); i++) {
-            result.add(keys.getJsonObject(i));
-          }
-          return result;
-        })
-        .eventually(client::close);
-  }
-
   /** Verifies a token; fails with {@link InvalidTokenException} for anything not acceptable. */
   public Future<Principal> verify(String token) {
     if (token == null || token.isEmpty() || token.length() > 8192) {
       return Future.failedFuture(new InvalidTokenException("missing or oversized token"));
     }
     try {
-      return jwt.authenticate(new TokenCredentials(token))
+      return keysFor(token).compose(jwt -> jwt.authenticate(new TokenCredentials(token)))
           .recover(failure -> Future.failedFuture(new InvalidTokenException(failure.getMessage())))
           .compose(user -> principal(user.attributes().getJsonObject("accessToken", new JsonObject())));
     } catch (RuntimeException e) {
       return Future.failedFuture(new InvalidTokenException(e.getMessage()));
     }
+  }
+
+  /**
+   * The verifier for this token. With a JWKS, a {@code kid} must name one of its keys (after the
+   * refetch an unknown one may trigger): the library would otherwise try the token on every key.
+   */
+  private Future<JWTAuth> keysFor(String token) {
+    if (jwks == null) {
+      return Future.succeededFuture(fixed);
+    }
+    String kid = kid(token);
+    return jwks.forKid(kid).compose(keys -> kid == null || keys.kids().contains(kid)
+        ? Future.succeededFuture(keys.auth())
+        : Future.failedFuture(new InvalidTokenException("unknown kid")));
+  }
+
+  /** The {@code kid} of the token's header, or null when it has none; a malformed header is a bad token. */
+  private static String kid(String token) {
+    int dot = token.indexOf('.');
+    if (dot <= 0) {
+      throw new InvalidTokenException("not a JWT");
+    }
+    Object kid;
+    try {
+      kid = new JsonObject(new String(Base64.getUrlDecoder().decode(token.substring(0, dot)), StandardCharsets.UTF_8))
+          .getValue("kid");
+    } catch (RuntimeException e) {
+      throw new InvalidTokenException("malformed JWT header");
+    }
+    if (kid != null && !(kid instanceof String)) {
+      throw new InvalidTokenException("kid is not a string");
+    }
+    return (String) kid;
   }
 
   private static Future<Principal> principal(JsonObject claims) {

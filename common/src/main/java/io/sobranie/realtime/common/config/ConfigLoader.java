@@ -63,6 +63,10 @@ public final class ConfigLoader {
     DEFAULTS.put("CLUSTER_SERVICE_DNS", "");
     DEFAULTS.put("MAX_CONNECTIONS", "10000");
     DEFAULTS.put("MAX_FRAME_BYTES", "65536");
+    DEFAULTS.put("MAX_URL_BYTES", "8192");
+    DEFAULTS.put("MAX_HEADER_BYTES", "16384");
+    DEFAULTS.put("TRUSTED_PROXIES", "");
+    DEFAULTS.put("LOG_FORMAT", "text");
     DEFAULTS.put("MESSAGES_PER_MINUTE", "100");
     DEFAULTS.put("SIGNALS_PER_MINUTE", "600");
     DEFAULTS.put("PRESENCE_GRACE_MS", "1000");
@@ -190,6 +194,10 @@ public final class ConfigLoader {
         clusterServiceDns(),
         integer("MAX_CONNECTIONS", 1, 1_000_000),
         integer("MAX_FRAME_BYTES", 1024, 16 * 1024 * 1024),
+        integer("MAX_URL_BYTES", 1024, 65536),
+        integer("MAX_HEADER_BYTES", 1024, 1024 * 1024),
+        trustedProxies(),
+        logFormat(),
         integer("MESSAGES_PER_MINUTE", 1, 1_000_000),
         integer("SIGNALS_PER_MINUTE", 1, 1_000_000),
         integer("PRESENCE_GRACE_MS", 0, 600_000),
@@ -281,6 +289,24 @@ public final class ConfigLoader {
       throw new ConfigException("TRANSPORTS", "must name at least one of websocket, sse, poll");
     }
     return transports;
+  }
+
+  /** {@code LOG_FORMAT}: {@code text} or {@code json}. */
+  private String logFormat() {
+    String format = required("LOG_FORMAT").toLowerCase(Locale.ROOT);
+    if (!format.equals("text") && !format.equals("json")) {
+      throw new ConfigException("LOG_FORMAT", "must be text or json, got '" + format + "'");
+    }
+    return format;
+  }
+
+  /** {@code TRUSTED_PROXIES}: comma list of IPs and CIDR ranges; empty trusts nobody. */
+  private TrustedProxies trustedProxies() {
+    try {
+      return TrustedProxies.parse(list("TRUSTED_PROXIES"));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("TRUSTED_PROXIES", e.getMessage() + " (expected a comma list of IPs and CIDR ranges, e.g. 10.0.0.0/8,::1)");
+    }
   }
 
   /**

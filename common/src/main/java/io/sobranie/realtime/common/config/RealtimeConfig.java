@@ -19,6 +19,10 @@ import java.util.Set;
  * @param shutdownDeadlineMs on SIGTERM, the most the whole graceful shutdown may take
  * @param outboundBudgetBytes bytes that may wait unsent for one connection before it counts as behind
  * @param slowConsumerMs     how long a connection may stay behind before it is closed 1013
+ * @param maxUrlBytes        longest HTTP request line (method, URL with its query, version); longer: 414
+ * @param maxHeaderBytes     most bytes of HTTP request headers; more: 431
+ * @param trustedProxies     peers whose {@code X-Forwarded-For} names the client (default: none)
+ * @param logFormat          {@code text} (one plain line per event) or {@code json} (one JSON object per line)
  */
 public record RealtimeConfig(
     int httpPort,
@@ -44,6 +48,10 @@ public record RealtimeConfig(
     String clusterServiceDns,
     int maxConnections,
     int maxFrameBytes,
+    int maxUrlBytes,
+    int maxHeaderBytes,
+    TrustedProxies trustedProxies,
+    String logFormat,
     int messagesPerMinute,
     int signalsPerMinute,
     long presenceGraceMs,

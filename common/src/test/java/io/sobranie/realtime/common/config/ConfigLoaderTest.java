@@ -508,4 +508,32 @@ class ConfigLoaderTest {
   void channelsThatIsNotJsonIsRejected() {
     rejected("CHANNELS", env("CHANNELS", "chat=any"));
   }
+
+  @Test
+  @DisplayName("MAX_URL_BYTES and MAX_HEADER_BYTES default to 8192 and 16384 and can be set")
+  void requestSizeCaps() {
+    assertEquals(8192, load().maxUrlBytes());
+    assertEquals(16384, load().maxHeaderBytes());
+    RealtimeConfig set = load("MAX_URL_BYTES", "4096", "MAX_HEADER_BYTES", "32768");
+    assertEquals(4096, set.maxUrlBytes());
+    assertEquals(32768, set.maxHeaderBytes());
+  }
+
+  @Test
+  @DisplayName("MAX_URL_BYTES and MAX_HEADER_BYTES out of range or not numbers are rejected naming the key")
+  void badRequestSizeCapsAreRejected() {
+    rejected("MAX_URL_BYTES", env("MAX_URL_BYTES", "100"));
+    rejected("MAX_URL_BYTES", env("MAX_URL_BYTES", "8k"));
+    rejected("MAX_URL_BYTES", env("MAX_URL_BYTES", "70000"));
+    rejected("MAX_HEADER_BYTES", env("MAX_HEADER_BYTES", "0"));
+    rejected("MAX_HEADER_BYTES", env("MAX_HEADER_BYTES", "2000000"));
+  }
+
+  @Test
+  @DisplayName("LOG_FORMAT is text by default, may be json, and anything else is rejected naming the key")
+  void logFormat() {
+    assertEquals("text", load().logFormat());
+    assertEquals("json", load("LOG_FORMAT", "JSON").logFormat());
+    rejected("LOG_FORMAT", env("LOG_FORMAT", "xml"));
+  }
 }
