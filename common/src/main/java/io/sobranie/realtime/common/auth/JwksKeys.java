@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.logging.Logger;
@@ -40,7 +41,6 @@ final class JwksKeys {
   }
 
   private final Vertx vertx;
-  private final HttpClient client;
   private final String url;
   private final Function<List<JsonObject>, JWTAuth> build;
   private final long minRefetchMs;
@@ -56,9 +56,6 @@ final class JwksKeys {
   JwksKeys(Vertx vertx, String url, Function<List<JsonObject>, JWTAuth> build, long minRefetchMs, long refreshMs,
            LongSupplier clock) {
     this.vertx = vertx;
-    // A fresh connection per fetch: fetches are rare, and a pooled connection was seen stranding
-    // a request in this project's tests (TOOLCHAIN.md); a stranded fetch would hold unknown kids.
-    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
     this.url = url;
     this.build = build;
     this.minRefetchMs = minRefetchMs;
@@ -125,7 +122,6 @@ final class JwksKeys {
       if (result.succeeded()) {
         done.complete(current);
       } else if (first) {
-        client.close(); // the start fails: nothing may keep fetching
         done.fail(result.cause());
       } else {
         LOG.warning("jwks fetch failed, keeping the previous keys url=" + url + ": " + result.cause().getMessage());
@@ -150,16 +146,24 @@ final class JwksKeys {
   private record Download(KeySet keys, long refreshInMs) {
   }
 
+  /**
+   * One GET on a client of its own, closed after: fetches are rare, and a request sent right after
+   * another one on a shared Vert.x 5.0.10 client was seen never to be answered (TOOLCHAIN.md, the
+   * "stranded request"); a stranded fetch would hold unknown kids. The whole fetch is also bounded.
+   */
   private Future<Download> download() {
+    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
     return client.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url).setTimeout(FETCH_TIMEOUT_MS))
         .compose(request -> request.send())
         .compose(response -> {
           if (response.statusCode() != 200) {
-            return Future.failedFuture("JWKS " + url + " answered HTTP " + response.statusCode());
+            return Future.<Download>failedFuture("JWKS " + url + " answered HTTP " + response.statusCode());
           }
           long refreshIn = refreshIn(response.getHeader(HttpHeaders.CACHE_CONTROL));
           return response.body().map(body -> new Download(parse(body.toString()), refreshIn));
-        });
+        })
+        .timeout(FETCH_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        .onComplete(done -> client.close());
   }
 
   /** {@code refreshMs}, or sooner when {@code max-age} asks for it, but never below {@code minRefetchMs}. */
