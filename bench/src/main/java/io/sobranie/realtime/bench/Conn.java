@@ -78,8 +78,9 @@ final class Conn implements Handler<Buffer> {
   }
 
   @Override
-  public void handle(Buffer frame) {
-    int end = frame.length();
+  public void handle(Buffer received) {
+    byte[] frame = received.getBytes();
+    int end = frame.length;
     for (int from = 0; from < end; ) {
       int lineEnd = Lines.lineEnd(frame, from, end);
       if (lineEnd > from) {
@@ -89,14 +90,14 @@ final class Conn implements Handler<Buffer> {
     }
   }
 
-  private void line(Buffer b, int from, int end) {
+  private void line(byte[] b, int from, int end) {
     if (Lines.isType(b, from, end, Lines.MESSAGE)) {
       message(b, from, end);
     } else if (Lines.isType(b, from, end, Lines.ACK)) {
       fleet.deliveries().ack();
     } else if (Lines.isType(b, from, end, Lines.ERROR)) {
       // Rare: parse it.
-      String code = new JsonObject(b.getString(from, end)).getString("code", "?");
+      String code = new JsonObject(new String(b, from, end - from, java.nio.charset.StandardCharsets.UTF_8)).getString("code", "?");
       fleet.deliveries().error(code);
       if (!settled) {
         fail("error:" + code);
@@ -118,7 +119,7 @@ final class Conn implements Handler<Buffer> {
     }
   }
 
-  private void message(Buffer b, int from, int end) {
+  private void message(byte[] b, int from, int end) {
     long seq = Lines.longAfter(b, from, end, Lines.SEQ);
     Deliveries d = fleet.deliveries();
     if (seq > 0) {

@@ -2,10 +2,13 @@ package io.sobranie.realtime.bench;
 
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
+import java.util.Queue;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -18,35 +21,56 @@ import org.HdrHistogram.Recorder;
 final class Deliveries {
   private static final long MAX_LATENCY_US = TimeUnit.MINUTES.toMicros(2);
 
+  /**
+   * What one tool thread received. Every delivery touches only its own thread's lane: counters
+   * shared by the event loops made the two cores fight over cache lines on every message.
+   * (Atomics only so the end-of-phase read is safe; uncontended, they cost little.)
+   */
+  private static final class Lane {
+    final AtomicIntegerArray copies;
+    final Recorder latency = new Recorder(MAX_LATENCY_US, 3);
+    final AtomicLong lastReceiveNanos = new AtomicLong();
+
+    Lane(int capacity) {
+      copies = new AtomicIntegerArray(capacity);
+    }
+  }
+
   private final long base;
-  private final AtomicIntegerArray copies;
-  private final Recorder latency = new Recorder(MAX_LATENCY_US, 3);
+  private final int capacity;
+  private final Queue<Lane> lanes = new ConcurrentLinkedQueue<>();
+  private final ThreadLocal<Lane> lane;
   private final LongAdder received = new LongAdder();
   private final LongAdder foreign = new LongAdder();
   private final LongAdder seqGaps = new LongAdder();
   private final LongAdder seqRepeats = new LongAdder();
   private final LongAdder acks = new LongAdder();
   private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
-  private volatile long lastReceiveNanos;
 
   /** Counts messages numbered {@code base} .. {@code base + capacity - 1}; others are foreign (e.g. late ones of an earlier step). */
   Deliveries(long base, int capacity) {
     this.base = base;
-    this.copies = new AtomicIntegerArray(Math.max(1, capacity));
+    this.capacity = Math.max(1, capacity);
+    this.lane = ThreadLocal.withInitial(() -> {
+      Lane created = new Lane(this.capacity);
+      lanes.add(created);
+      return created;
+    });
   }
 
   /** A {@code message} carrying the tool's payload arrived. */
   void delivered(long number, long sentNanos) {
     long now = System.nanoTime();
     long index = number - base;
-    if (index < 0 || index >= copies.length() || sentNanos <= 0) {
+    if (index < 0 || index >= capacity || sentNanos <= 0) {
       foreign.increment();
       return;
     }
-    copies.incrementAndGet((int) index);
+    Lane mine = lane.get();
+    mine.copies.incrementAndGet((int) index);
     received.increment();
-    lastReceiveNanos = now;
-    latency.recordValue(Math.min(MAX_LATENCY_US, Math.max(0, (now - sentNanos) / 1000)));
+    mine.lastReceiveNanos.lazySet(now);
+    mine.latency.recordValue(Math.min(MAX_LATENCY_US, Math.max(0, (now - sentNanos) / 1000)));
   }
 
   /** A connection saw seq jump past last + 1 (a hole) or not advance (a repeat or reordering). */
@@ -79,12 +103,28 @@ final class Deliveries {
   }
 
   long lastReceiveNanos() {
-    return lastReceiveNanos;
+    long last = 0;
+    for (Lane each : lanes) {
+      last = Math.max(last, each.lastReceiveNanos.get());
+    }
+    return last;
   }
 
   /** The latency histogram so far (microseconds); call once, at the end of the phase. */
   Histogram latency() {
-    return latency.getIntervalHistogram();
+    Histogram all = new Histogram(MAX_LATENCY_US, 3);
+    for (Lane each : lanes) {
+      all.add(each.latency.getIntervalHistogram());
+    }
+    return all;
+  }
+
+  private int copies(int index) {
+    int sum = 0;
+    for (Lane each : lanes) {
+      sum += each.copies.get(index);
+    }
+    return sum;
   }
 
   /**
@@ -96,8 +136,8 @@ final class Deliveries {
     long got = received.sum();
     long duplicates = 0;
     long incomplete = 0;
-    for (int i = 0; i < Math.min(messages, copies.length()); i++) {
-      int c = copies.get(i);
+    for (int i = 0; i < Math.min(messages, capacity); i++) {
+      int c = copies(i);
       if (c > perMessage) {
         duplicates += c - perMessage;
       }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -15,15 +14,15 @@ class LinesTest {
     String first = "{\"type\":\"message\",\"channel\":\"post:x\",\"id\":\"m-1\",\"seq\":41,\"from\":\"service:p\","
         + "\"data\":{\"bn\":7,\"bt\":123456789},\"ts\":1}";
     String second = "{\"type\":\"ack\",\"channel\":\"chat:a\",\"seq\":3}";
-    Buffer b = Buffer.buffer(first + "\n" + second);
-    int end = Lines.lineEnd(b, 0, b.length());
+    byte[] b = (first + "\n" + second).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    int end = Lines.lineEnd(b, 0, b.length);
     assertEquals(first.length(), end);
     assertTrue(Lines.isType(b, 0, end, Lines.MESSAGE));
     assertEquals(41, Lines.longAfter(b, 0, end, Lines.SEQ));
     assertEquals(7, Lines.longAfter(b, 0, end, Lines.NUMBER));
     assertEquals(123456789, Lines.longAfter(b, 0, end, Lines.TIME));
-    assertTrue(Lines.isType(b, end + 1, b.length(), Lines.ACK));
-    assertFalse(Lines.isType(b, end + 1, b.length(), Lines.MESSAGE));
-    assertEquals(-1, Lines.longAfter(b, end + 1, b.length(), Lines.NUMBER));
+    assertTrue(Lines.isType(b, end + 1, b.length, Lines.ACK));
+    assertFalse(Lines.isType(b, end + 1, b.length, Lines.MESSAGE));
+    assertEquals(-1, Lines.longAfter(b, end + 1, b.length, Lines.NUMBER));
   }
 }

@@ -1,5 +1,6 @@
 package io.sobranie.realtime.common.auth;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -34,13 +35,16 @@ import java.util.regex.Pattern;
 final class JwksKeys {
   private static final Logger LOG = Logger.getLogger(JwksKeys.class.getName());
   private static final Pattern MAX_AGE = Pattern.compile("max-age\\s*=\\s*(\\d+)");
-  private static final long FETCH_TIMEOUT_MS = 10_000;
+  /** Per attempt; a fetch makes two attempts at most (see {@link #download()}). */
+  private static final long FETCH_TIMEOUT_MS = 5_000;
 
   /** The keys in use: the kids they name, and a verifier holding exactly them. */
   record KeySet(Set<String> kids, JWTAuth auth) {
   }
 
   private final Vertx vertx;
+  /** Every fetch runs here: one thread for the whole exchange, whoever asked. */
+  private final Context context;
   private final String url;
   private final Function<List<JsonObject>, JWTAuth> build;
   private final long minRefetchMs;
@@ -56,6 +60,7 @@ final class JwksKeys {
   JwksKeys(Vertx vertx, String url, Function<List<JsonObject>, JWTAuth> build, long minRefetchMs, long refreshMs,
            LongSupplier clock) {
     this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
     this.url = url;
     this.build = build;
     this.minRefetchMs = minRefetchMs;
@@ -147,23 +152,45 @@ final class JwksKeys {
   }
 
   /**
-   * One GET on a client of its own, closed after: fetches are rare, and a request sent right after
-   * another one on a shared Vert.x 5.0.10 client was seen never to be answered (TOOLCHAIN.md, the
-   * "stranded request"); a stranded fetch would hold unknown kids. The whole fetch is also bounded.
+   * The GET, tried twice: an attempt that gets no answer within {@value #FETCH_TIMEOUT_MS} ms (or
+   * cannot connect) is repeated once. A request on Vert.x 5.0.10's HTTP client was seen, rarely and
+   * only in a cold JVM, never to be answered (TOOLCHAIN.md, the "stranded request"); a stranded
+   * fetch would hold unknown kids. An HTTP error or a bad document is not retried.
    */
   private Future<Download> download() {
+    Promise<Download> result = Promise.promise();
+    context.runOnContext(v -> attempt().recover(failure -> failure instanceof BadAnswer
+            ? Future.failedFuture(failure) : attempt()).onComplete(result));
+    return result.future();
+  }
+
+  /** One GET on a client of its own, closed after (fetches are rare), bounded as a whole. */
+  private Future<Download> attempt() {
     HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
     return client.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url).setTimeout(FETCH_TIMEOUT_MS))
         .compose(request -> request.send())
         .compose(response -> {
           if (response.statusCode() != 200) {
-            return Future.<Download>failedFuture("JWKS " + url + " answered HTTP " + response.statusCode());
+            return Future.<Download>failedFuture(new BadAnswer("JWKS " + url + " answered HTTP " + response.statusCode()));
           }
           long refreshIn = refreshIn(response.getHeader(HttpHeaders.CACHE_CONTROL));
-          return response.body().map(body -> new Download(parse(body.toString()), refreshIn));
+          return response.body().map(body -> {
+            try {
+              return new Download(parse(body.toString()), refreshIn);
+            } catch (IllegalArgumentException e) {
+              throw new BadAnswer(e.getMessage());
+            }
+          });
         })
         .timeout(FETCH_TIMEOUT_MS, TimeUnit.MILLISECONDS)
         .onComplete(done -> client.close());
+  }
+
+  /** The provider answered, wrongly: asking again at once would not help. */
+  private static final class BadAnswer extends RuntimeException {
+    BadAnswer(String message) {
+      super(message, null, false, false);
+    }
   }
 
   /** {@code refreshMs}, or sooner when {@code max-age} asks for it, but never below {@code minRefetchMs}. */
