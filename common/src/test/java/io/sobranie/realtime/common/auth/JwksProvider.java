@@ -130,7 +130,8 @@ public final class JwksProvider {
     return B64URL.encodeToString(json.getBytes(StandardCharsets.UTF_8));
   }
 
-  private static JsonObject jwk(KeyPair pair, String kid) {
+  /** The public JWK of an RSA key pair (RS256, signing). */
+  static JsonObject jwk(KeyPair pair, String kid) {
     RSAPublicKey key = (RSAPublicKey) pair.getPublic();
     return new JsonObject().put("kty", "RSA").put("kid", kid).put("alg", "RS256").put("use", "sig")
         .put("n", B64URL.encodeToString(unsigned(key.getModulus())))

@@ -21,7 +21,6 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.Signature;
-import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.util.Base64;
 import java.util.HashMap;
@@ -449,35 +448,23 @@ class TokenVerifierTest {
     return "http://127.0.0.1:" + server.actualPort() + "/.well-known/jwks.json";
   }
 
-  private static JsonObject rsaJwk(KeyPair pair, String kid) {
-    RSAPublicKey key = (RSAPublicKey) pair.getPublic();
-    return new JsonObject().put("kty", "RSA").put("kid", kid).put("alg", "RS256").put("use", "sig")
-        .put("n", B64URL.encodeToString(unsigned(key.getModulus())))
-        .put("e", B64URL.encodeToString(unsigned(key.getPublicExponent())));
-  }
-
-  private static byte[] unsigned(BigInteger value) {
-    byte[] bytes = value.toByteArray();
-    return bytes[0] == 0 && bytes.length > 1 ? java.util.Arrays.copyOfRange(bytes, 1, bytes.length) : bytes;
-  }
-
   @Test
   void rs256TokenIsAcceptedWithKeyFromJwksUrl() throws Exception {
     KeyPair rsa = rsaKeyPair();
-    TokenVerifier v = verifier("JWT_JWKS_URL", serveJwks(rsaJwk(rsa, "k1")));
+    TokenVerifier v = verifier("JWT_JWKS_URL", serveJwks(JwksProvider.jwk(rsa, "k1")));
     String token = signed(header("RS256").put("kid", "k1"), claims("alice"), "SHA256withRSA", rsa.getPrivate());
     assertEquals("alice", accepted(v, token).userId());
   }
 
   @Test
   void rs256TokenSignedByAnotherKeyIsRejectedWithJwksUrl() throws Exception {
-    TokenVerifier v = verifier("JWT_JWKS_URL", serveJwks(rsaJwk(rsaKeyPair(), "k1")));
+    TokenVerifier v = verifier("JWT_JWKS_URL", serveJwks(JwksProvider.jwk(rsaKeyPair(), "k1")));
     rejected(v, signed(header("RS256").put("kid", "k1"), claims("alice"), "SHA256withRSA", rsaKeyPair().getPrivate()));
   }
 
   @Test
   void hs256TokenIsRejectedWithJwksUrl() throws Exception {
-    TokenVerifier v = verifier("JWT_JWKS_URL", serveJwks(rsaJwk(rsaKeyPair(), "k1")));
+    TokenVerifier v = verifier("JWT_JWKS_URL", serveJwks(JwksProvider.jwk(rsaKeyPair(), "k1")));
     rejected(v, DevTokens.sign(SECRET, claims("alice")));
   }
 
