@@ -112,10 +112,17 @@ for t in $(seq 0 $(( TOOLS - 1 ))); do
   java "-Xmx$TOOL_XMX" -jar "$BENCH_JAR" broadcast --url "$(IFS=,; echo "${rotated[*]}")" \
     --connections "$share" --bind "127.0.0.$(( 2 + t ))" --rate "$RATE" --duration "$DURATION" \
     --user-prefix "t$t-" --channel "post:cluster-$RUN-$t" --concurrency 100 --connect-timeout 60 \
-    --json-out "$WORK/tool-$t.json" > "$WORK/tool-$t.log" 2>&1 &
+    --start-file "$WORK/go" --json-out "$WORK/tool-$t.json" > "$WORK/tool-$t.log" 2>&1 &
   TOOL_PIDS+=($!)
   PIDS+=($!)
 done
+# Every tool publishes only once all are connected: the broadcast is measured on the full
+# cluster, not against other tools' connection storms. A tool that gives up ends the wait too.
+for t in $(seq 0 $(( TOOLS - 1 ))); do
+  until grep -q '^ready ' "$WORK/tool-$t.log" 2>/dev/null || ! kill -0 "${TOOL_PIDS[$t]}" 2>/dev/null; do sleep 1; done
+done
+echo "all tools connected: broadcasting" >&2
+touch "$WORK/go"
 failed=0
 for pid in "${TOOL_PIDS[@]}"; do wait "$pid" || failed=1; done
 

@@ -2,6 +2,8 @@ package io.sobranie.realtime.bench;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,6 +37,7 @@ final class BroadcastScenario {
       bench.tool.mark();
       JsonObject connect = fleet.open(target - fleet.conns().size());
       connect.put("tool", bench.tool.sinceMark());
+      awaitStart(o.startFile(), fleet.ready());
       last = phase(fleet, publisher).put("connections", target).put("connect", connect);
       steps.add(last);
       boolean pass = last.getBoolean("ok") && last.getJsonObject("latencyMs").getDouble("p95") <= KNEE_P95_MS;
@@ -63,6 +66,22 @@ final class BroadcastScenario {
     report.put("problems", fleet.problems());
     fleet.closeAll();
     return report;
+  }
+
+  /** With {@code --start-file}: says it is ready, then waits (bounded) for the file that says go. */
+  private static void awaitStart(String startFile, int ready) throws InterruptedException {
+    if (startFile == null) {
+      return;
+    }
+    System.err.println("ready " + ready + " subscribers; waiting for " + startFile);
+    Path go = Path.of(startFile);
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
+    while (!Files.exists(go)) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("no " + startFile + " within 30 minutes");
+      }
+      Thread.sleep(200);
+    }
   }
 
   static int next(int n, String step) {

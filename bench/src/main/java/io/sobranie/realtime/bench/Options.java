@@ -27,7 +27,8 @@ record Options(
     double drainSeconds,
     String channel,
     String userPrefix,
-    double connectTimeoutSeconds) {
+    double connectTimeoutSeconds,
+    String startFile) {
 
   static final String USAGE = """
       usage: java -jar realtime-bench.jar SCENARIO [options]
@@ -57,6 +58,8 @@ record Options(
         --channel NAME       broadcast channel (default post:bench-<prefix>)
         --user-prefix P      user ids are P + index (default b<pid>-; distinct per tool process)
         --connect-timeout S  per connection, up to subscribed (default 20)
+        --start-file PATH    broadcast: once connected, print 'ready' and publish only when PATH exists
+                             (several tool processes start publishing together; at most 30 min wait)
       The server's per-user budget MESSAGES_PER_MINUTE (default 100) applies to chat 'message' frames:
       raise it on the server for chat runs above ~1.5 msg/s per user. REST publish is not rate limited.
       Output: a readable summary, then exactly one line of JSON starting with {"scenario":
@@ -79,7 +82,7 @@ record Options(
     }
     List<String> known = List.of("url", "secret", "connections", "subscriptions", "rooms", "users", "duration", "rate",
         "bind", "server-pid", "json-out", "threads", "concurrency", "step", "max-connections", "drain", "channel",
-        "user-prefix", "connect-timeout");
+        "user-prefix", "connect-timeout", "start-file");
     for (String name : o.keySet()) {
       if (!known.contains(name)) {
         throw new IllegalArgumentException("unknown option --" + name);
@@ -113,7 +116,8 @@ record Options(
         seconds(o, "drain", 5),
         o.getOrDefault("channel", "post:bench-" + prefix.replaceAll("[^A-Za-z0-9_\\-.@]", "")),
         prefix,
-        seconds(o, "connect-timeout", 20));
+        seconds(o, "connect-timeout", 20),
+        o.get("start-file"));
   }
 
   private static List<String> list(String value) {

@@ -87,6 +87,27 @@ class BenchSmokeTest {
   }
 
   @Test
+  @DisplayName("broadcast --start-file: connects, waits for the file, then publishes as usual")
+  void broadcastWaitsForTheStartFile() throws Exception {
+    java.nio.file.Path go = java.nio.file.Files.createTempDirectory("bench").resolve("go");
+    Thread starter = new Thread(() -> {
+      try {
+        Thread.sleep(500);
+        java.nio.file.Files.createFile(go);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    starter.start();
+    JsonObject report = run("broadcast", "--connections", "3", "--rate", "10", "--duration", "1",
+        "--start-file", go.toString());
+    starter.join();
+    assertNoFailure(report);
+    assertEquals(10, report.getJsonObject("publisher").getInteger("accepted"));
+    assertNoLoss(report.getJsonObject("accounting"), 30);
+  }
+
+  @Test
   @DisplayName("broadcast: every subscriber gets every published message once, in seq order")
   void broadcast() throws Exception {
     JsonObject report = run("broadcast", "--connections", "5", "--rate", "10", "--duration", "1",
