@@ -48,6 +48,14 @@ stop() {
     kill -9 "$pid" 2>/dev/null || true
     rm -f "$pid_file"
   done
+  # This run's keys, when it used a prefix of its own (the default): a shared Redis keeps no leftovers.
+  if [ -f "$dir/redis-prefix" ]; then
+    local port prefix
+    port="$(cat "$dir/redis-port")"
+    prefix="$(cat "$dir/redis-prefix")"
+    redis-cli -p "$port" --scan --pattern "$prefix*" | xargs -r -n 500 redis-cli -p "$port" del >/dev/null || true
+    rm -f "$dir/redis-prefix" "$dir/redis-port"
+  fi
 }
 
 wait_for() { # description, command...
@@ -100,6 +108,10 @@ start() {
   redis_url="${REDIS_URL:-redis://127.0.0.1:6379}"
   local redis_port="${redis_url##*:}"
   redis_port="${redis_port%%/*}"
+  if [ -z "${REDIS_PREFIX:-}" ]; then
+    printf '%s' "$redis_prefix" >"$dir/redis-prefix"
+    printf '%s' "$redis_port" >"$dir/redis-port"
+  fi
   if ! redis-cli -p "$redis_port" ping 2>/dev/null | grep -q PONG; then
     redis-server --daemonize yes --bind 127.0.0.1 --port "$redis_port" --save "" --appendonly no
     wait_for "Redis on $redis_port" sh -c "redis-cli -p $redis_port ping | grep -q PONG"
