@@ -1,7 +1,6 @@
 package io.sobranie.realtime.common.config;
 
 import io.netty.util.NetUtil;
-import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -27,24 +26,10 @@ public final class TrustedProxies {
     this.ranges = List.copyOf(ranges);
   }
 
-  /** A network: the first {@code bits} bits of {@code network} (4 or 16 bytes). */
+  /** A network: the first {@code bits} bits of {@code network} (4 or 16 bytes, nothing set after them). */
   private record Range(byte[] network, int bits) {
     boolean contains(byte[] address) {
-      if (address.length != network.length) {
-        return false;
-      }
-      int full = bits / 8;
-      for (int i = 0; i < full; i++) {
-        if (address[i] != network[i]) {
-          return false;
-        }
-      }
-      int rest = bits % 8;
-      if (rest == 0) {
-        return true;
-      }
-      int mask = (0xFF << (8 - rest)) & 0xFF;
-      return (address[full] & mask) == (network[full] & mask);
+      return address.length == network.length && Arrays.equals(masked(address, bits), network);
     }
   }
 
@@ -79,16 +64,22 @@ public final class TrustedProxies {
       bits = Integer.parseInt(prefix);
     }
     // 10.0.0.1/8 is more likely a typo for /32 than a way of writing 10.0.0.0/8: refuse it.
-    if (!new BigInteger(1, address).equals(masked(address, bits))) {
+    if (!Arrays.equals(address, masked(address, bits))) {
       throw new IllegalArgumentException("'" + entry + "' has address bits set after the /" + bits + " prefix");
     }
     return new Range(address, bits);
   }
 
-  private static BigInteger masked(byte[] address, int bits) {
-    int max = address.length * 8;
-    BigInteger value = new BigInteger(1, address);
-    return value.shiftRight(max - bits).shiftLeft(max - bits);
+  /** {@code address} with every bit after the first {@code bits} cleared. */
+  private static byte[] masked(byte[] address, int bits) {
+    byte[] kept = new byte[address.length];
+    int full = bits / 8;
+    System.arraycopy(address, 0, kept, 0, full);
+    int rest = bits % 8;
+    if (rest > 0) {
+      kept[full] = (byte) (address[full] & (0xFF << (8 - rest)));
+    }
+    return kept;
   }
 
   /**
