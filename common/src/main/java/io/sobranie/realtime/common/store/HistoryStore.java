@@ -19,8 +19,26 @@ public interface HistoryStore {
    */
   Future<AppendResult> append(String channel, MessageDraft draft, String idemKey);
 
-  /** The stream's latest seq and epoch (seq 0 and a fresh epoch for a stream never written). */
+  /**
+   * How long a stream's state (its epoch and life count) is kept after its data expired. Within
+   * it, a stream's next life gets the next epoch; past it, the channel counts as never written.
+   */
+  long STATE_HORIZON_MS = 30L * 24 * 3600 * 1000;
+
+  /**
+   * The stream's latest seq and epoch. A stream never written, or expired, reads as seq 0 in the
+   * epoch its next append will create, and the read stores nothing: epochs are
+   * {@code GENERATION.LIFE}, the store's generation (lost only with the store's data) and the
+   * count of the channel's earlier lives (kept {@link #STATE_HORIZON_MS} after each life).
+   */
   Future<StreamPosition> position(String channel);
+
+  /**
+   * The original of a message appended with {@code idemKey} within {@link #IDEMPOTENCY_TTL_MS}, as
+   * the duplicate result its repeat gets; null when the key is unknown. Stores nothing.
+   */
+  Future<AppendResult> repeat(String channel, String idemKey);
+
 
   /** Up to {@code limit} messages with seq &gt; {@code since}, oldest first. */
   Future<HistoryPage> after(String channel, long since, int limit);

@@ -15,7 +15,9 @@ import java.util.function.LongSupplier;
  * keys share the hash tag {@code {ch:NAME}}, so channels spread over a Redis Cluster:
  * <ul>
  *   <li>{@code P{ch:NAME}:state} hash — {@code seq} (latest), {@code epoch}, {@code exp} (when the
- *       stream expires, on the callers' clock);</li>
+ *       stream expires, on the callers' clock) and {@code life} (how many lives it had before);
+ *       kept {@link HistoryStore#STATE_HORIZON_MS} longer than the data, so the next life gets the
+ *       next epoch;</li>
  *   <li>{@code P{ch:NAME}:log} list — the kept messages, oldest first, each the JSON
  *       {@code {"seq","ts","id","from","kind","data"}} with {@code data} the raw JSON text as a
  *       string. Only the head is ever trimmed, so the list always holds the contiguous seqs
@@ -24,17 +26,20 @@ import java.util.function.LongSupplier;
  *       {@code P{ch:NAME}:idemq} sorted set — the keys scored by their message's seq, the order
  *       they are forgotten in (10 minutes after the original's {@code ts}).</li>
  * </ul>
- * Every operation, reads included, is one Lua script that first checks the stream is alive
- * ({@code exp} later than the {@code now} passed in) and otherwise starts a fresh epoch at seq 0,
- * then trims by count and by age. Time is the callers' clock passed as an argument, never Redis
- * {@code TIME}, so behaviour is the in-memory store's under a test clock; Redis' own key expiry
- * ({@code PEXPIRE} of the stream lifetime, refreshed on every append) only frees memory — a
- * stream whose keys it removed restarts in a new epoch, as one whose {@code exp} passed does.
+ * plus one key per cluster slot, {@code P{gN}:gen} (a tag of the channel's slot, {@link RedisSlots}):
+ * the slot's store generation, a random token made once and lost only with the slot's data.
+ * Every operation is one Lua script that first checks the stream is alive ({@code exp} later than
+ * the {@code now} passed in); a missing or expired stream reads as seq 0 in the epoch of its next
+ * life, {@code GENERATION.LIFE}, and only an append starts that life, so reading channels nobody
+ * wrote stores nothing but the slot's generation. Scripts then trim by count and by age. Time is the callers' clock passed as an argument, never Redis {@code TIME}, so
+ * behaviour is the in-memory store's under a test clock; Redis' own key expiry ({@code PEXPIRE}
+ * of the stream lifetime, refreshed on every append) only frees memory.
  */
 final class RedisHistoryStore implements HistoryStore {
-  /** KEYS: state, log, idem, idemq. ARGV: now, fresh epoch, size, ttl ms, lifetime ms, idempotency ttl ms, op args… */
+  /** KEYS: state, log, idem, idemq, gen. ARGV: now, a fresh generation, size, ttl ms, lifetime ms, idempotency ttl ms, horizon ms, op args… */
   private static final String PRELUDE = """
       local now = tonumber(ARGV[1])
+      local horizon = tonumber(ARGV[7])
       local size = tonumber(ARGV[3])
       local ttl = tonumber(ARGV[4])
       local lifetime = tonumber(ARGV[5])
@@ -42,16 +47,40 @@ final class RedisHistoryStore implements HistoryStore {
       local function tsOf(message)
         return tonumber(string.match(message, '^{"seq":%d+,"ts":(%-?%d+)'))
       end
-      -- The live stream's seq and epoch; a missing or expired one restarts empty in a fresh epoch.
-      local function live()
-        local state = redis.call('HMGET', KEYS[1], 'seq', 'epoch', 'exp')
-        if state[2] and tonumber(state[3]) > now then
-          return tonumber(state[1]), state[2]
+      -- The slot's generation, made on first use.
+      local function generation()
+        local generation = redis.call('GET', KEYS[5])
+        if not generation then
+          generation = ARGV[2]
+          redis.call('SET', KEYS[5], generation)
         end
-        redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
-        redis.call('HSET', KEYS[1], 'seq', 0, 'epoch', ARGV[2], 'exp', now + lifetime)
-        redis.call('PEXPIRE', KEYS[1], lifetime)
-        return 0, ARGV[2]
+        return generation
+      end
+      -- The live stream's seq, epoch and whether it is alive. One that is not (never written, or
+      -- expired: only its state is left, with its life count) reads as seq 0 in the epoch of its
+      -- next life, generation.life; only `create` (an append) starts that life.
+      local function live(create)
+        local state = redis.call('HMGET', KEYS[1], 'seq', 'epoch', 'exp', 'life')
+        if state[2] and tonumber(state[3]) > now then
+          return tonumber(state[1]), state[2], true
+        end
+        local life = 0
+        if state[4] then
+          life = tonumber(state[4]) + 1
+        elseif redis.call('EXISTS', KEYS[2], KEYS[3]) > 0 then
+          -- Data without its state: the state was lost (deleted, evicted), and with it the life
+          -- count. A new generation for the slot keeps every epoch ever told from coming back.
+          redis.call('SET', KEYS[5], ARGV[2])
+        end
+        if state[2] or life == 0 then
+          redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
+        end
+        local epoch = generation() .. '.' .. life
+        if create then
+          redis.call('HSET', KEYS[1], 'seq', 0, 'epoch', epoch, 'exp', now + lifetime, 'life', life)
+          redis.call('PEXPIRE', KEYS[1], lifetime + horizon)
+        end
+        return 0, epoch, create
       end
       -- Keeps the last `size` messages, none older than the ttl, and idempotency keys younger than 10 min.
       local function trim()
@@ -87,27 +116,28 @@ final class RedisHistoryStore implements HistoryStore {
       end
       """;
 
-  /** ARGV[7] ts, [8] the message JSON without seq and ts, [9] '1' when [10] is an idempotency key. Answers {duplicate, epoch, message}. */
+  /** ARGV[8] ts, [9] the message JSON without seq and ts, [10] '1' when [11] is an idempotency key. Answers {duplicate, epoch, message}. */
   private static final RedisScript APPEND = new RedisScript(PRELUDE + """
-      local seq, epoch = live()
+      local seq, epoch = live(true)
       trim()
-      local hasKey = ARGV[9] == '1'
+      local hasKey = ARGV[10] == '1'
       if hasKey then
-        local original = redis.call('HGET', KEYS[3], ARGV[10])
+        local original = redis.call('HGET', KEYS[3], ARGV[11])
         if original then
           return {1, epoch, original}
         end
       end
       seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
-      local message = '{"seq":' .. seq .. ',"ts":' .. ARGV[7] .. ',' .. string.sub(ARGV[8], 2)
+      local message = '{"seq":' .. seq .. ',"ts":' .. ARGV[8] .. ',' .. string.sub(ARGV[9], 2)
       redis.call('RPUSH', KEYS[2], message)
       trim()
       if hasKey then
-        redis.call('HSET', KEYS[3], ARGV[10], message)
-        redis.call('ZADD', KEYS[4], seq, ARGV[10])
+        redis.call('HSET', KEYS[3], ARGV[11], message)
+        redis.call('ZADD', KEYS[4], seq, ARGV[11])
       end
       redis.call('HSET', KEYS[1], 'exp', now + lifetime)
-      for i = 1, 4 do
+      redis.call('PEXPIRE', KEYS[1], lifetime + horizon)
+      for i = 2, 4 do
         redis.call('PEXPIRE', KEYS[i], lifetime)
       end
       return {0, epoch, message}
@@ -115,16 +145,32 @@ final class RedisHistoryStore implements HistoryStore {
 
   /** Answers {seq, epoch}. */
   private static final RedisScript POSITION = new RedisScript(PRELUDE + """
-      local seq, epoch = live()
+      local seq, epoch = live(false)
       return {seq, epoch}
       """);
 
-  /** ARGV[7] since, [8] limit. Answers {seq, epoch, complete, messages…}. */
-  private static final RedisScript AFTER = new RedisScript(PRELUDE + """
-      local seq, epoch = live()
+  /** ARGV[8] the idempotency key. Answers {1, epoch, original message} or {0}. */
+  private static final RedisScript REPEAT = new RedisScript(PRELUDE + """
+      local seq, epoch, stored = live(false)
+      if not stored then
+        return {0}
+      end
       trim()
-      local since = tonumber(ARGV[7])
-      local limit = tonumber(ARGV[8])
+      local original = redis.call('HGET', KEYS[3], ARGV[8])
+      if original then
+        return {1, epoch, original}
+      end
+      return {0}
+      """);
+
+  /** ARGV[8] since, [9] limit. Answers {seq, epoch, complete, messages…}. */
+  private static final RedisScript AFTER = new RedisScript(PRELUDE + """
+      local seq, epoch, stored = live(false)
+      if stored then
+        trim()
+      end
+      local since = tonumber(ARGV[8])
+      local limit = tonumber(ARGV[9])
       local len = redis.call('LLEN', KEYS[2])
       local firstKept = seq - len + 1
       local complete = 0
@@ -142,11 +188,13 @@ final class RedisHistoryStore implements HistoryStore {
       return reply
       """);
 
-  /** ARGV[7] limit. Answers {seq, epoch, 1, messages…}. */
+  /** ARGV[8] limit. Answers {seq, epoch, 1, messages…}. */
   private static final RedisScript LATEST = new RedisScript(PRELUDE + """
-      local seq, epoch = live()
-      trim()
-      local limit = tonumber(ARGV[7])
+      local seq, epoch, stored = live(false)
+      if stored then
+        trim()
+      end
+      local limit = tonumber(ARGV[8])
       local reply = {seq, epoch, 1}
       if limit > 0 then
         local messages = redis.call('LRANGE', KEYS[2], -limit, -1)
@@ -174,23 +222,26 @@ final class RedisHistoryStore implements HistoryStore {
     return request -> lanes.send(channel, request);
   }
 
-  /** The keys of a channel, all under its hash tag. */
+  /** The keys of a channel, all under its hash tag, and its slot's generation key. */
   private List<String> keys(String channel) {
-    String base = prefix + "{ch:" + channel + "}:";
-    return List.of(base + "state", base + "log", base + "idem", base + "idemq");
+    String tag = "ch:" + channel;
+    String base = prefix + "{" + tag + "}:";
+    String generation = prefix + "{" + RedisSlots.tagOfSlot(RedisSlots.slotOfTag(tag)) + "}:gen";
+    return List.of(base + "state", base + "log", base + "idem", base + "idemq", generation);
   }
 
   /** The arguments every script takes, then the operation's own. */
   private List<String> args(String channel, Object... more) {
     HistoryLimits limits = limitsOf.apply(channel);
     long ttlMs = limits.ttlSeconds() * 1000;
-    List<String> args = new ArrayList<>(6 + more.length);
+    List<String> args = new ArrayList<>(7 + more.length);
     args.add(Long.toString(clock.getAsLong()));
     args.add(Ids.shortRandom());
     args.add(Integer.toString(limits.size()));
     args.add(Long.toString(ttlMs));
     args.add(Long.toString(Math.max(ttlMs, IDEMPOTENCY_TTL_MS)));
     args.add(Long.toString(IDEMPOTENCY_TTL_MS));
+    args.add(Long.toString(STATE_HORIZON_MS));
     for (Object arg : more) {
       args.add(String.valueOf(arg));
     }
@@ -215,6 +266,14 @@ final class RedisHistoryStore implements HistoryStore {
   public Future<StreamPosition> position(String channel) {
     return POSITION.run(send(channel), keys(channel), args(channel))
         .map(reply -> new StreamPosition(RedisScript.number(reply, 0), RedisScript.string(reply, 1)));
+  }
+
+  @Override
+  public Future<AppendResult> repeat(String channel, String idemKey) {
+    return REPEAT.run(send(channel), keys(channel), args(channel, idemKey))
+        .map(reply -> RedisScript.flag(reply, 0)
+            ? new AppendResult(message(RedisScript.string(reply, 2)), RedisScript.string(reply, 1), true)
+            : null);
   }
 
   @Override

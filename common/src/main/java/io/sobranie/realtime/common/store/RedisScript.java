@@ -14,8 +14,8 @@ import java.util.function.Function;
 /**
  * One Lua script, run atomically by Redis: {@code EVALSHA} with its SHA-1, falling back to
  * {@code EVAL} (which also caches it) when the server answers {@code NOSCRIPT} — after a restart,
- * a failover or {@code SCRIPT FLUSH}. Every key a script touches either is in {@code keys} or
- * shares the hash tag of {@code keys[0]}, so a Redis Cluster runs it on one slot.
+ * a failover or {@code SCRIPT FLUSH}. Every key a script touches is in {@code keys} and hashes to
+ * the slot of {@code keys[0]}, so a Redis Cluster runs it on one slot.
  */
 final class RedisScript {
   private final String source;

@@ -6,8 +6,10 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.logging.Logger;
 
 /**
  * The shared store on Redis (required with {@code CLUSTER=true}): every command is async through a
@@ -19,7 +21,9 @@ import java.util.function.LongSupplier;
  *   <li>history: {@code P{ch:NAME}:state|log|idem|idemq} — one hash tag per channel;</li>
  *   <li>notifications: {@code P{u:ID}:n:state|items|unread|ids} — one hash tag per user;</li>
  *   <li>tickets: {@code Pticket:TOKEN};</li>
- *   <li>presence: {@code P{presence}:…} — ONE hash tag, so presence is one slot of a cluster.</li>
+ *   <li>presence: {@code P{presence}:…} — ONE hash tag, so presence is one slot of a cluster;</li>
+ *   <li>one generation key per slot that holds channels, {@code P{gN}:gen} (see {@link RedisHistoryStore});</li>
+ *   <li>{@code P{health}:probe}, written by health checks.</li>
  * </ul>
  * Time comes from the {@code clock} given here (the callers' clock), never from Redis, and every
  * expiry that callers can observe is checked against it; Redis key expiry only frees memory.
@@ -35,7 +39,11 @@ public final class RedisStore implements Store {
   /** Ordered pipelines for stream commands (see {@link RedisLanes}). */
   static final int LANES = 4;
 
+  private static final Logger LOG = Logger.getLogger(RedisStore.class.getName());
+  private static final long HEALTH_PROBE_TTL_MS = 10_000;
+
   private final Redis redis;
+  private final AtomicBoolean refusesWrites = new AtomicBoolean();
   private final RedisLanes lanes;
   private final String prefix;
   private final RedisHistoryStore history;
@@ -78,6 +86,7 @@ public final class RedisStore implements Store {
     RedisStore store = new RedisStore(redis, keyPrefix, limitsOf, clock);
     return store.ping()
         .compose(pong -> store.lanes.open())
+        .andThen(opened -> store.checkEvictionPolicy())
         .map(store)
         .recover(failure -> redis.close().transform(closed -> Future.<RedisStore>failedFuture(
             new IllegalStateException("Redis at " + safe(options.getEndpoint()) + " does not answer: " + failure.getMessage(),
@@ -91,6 +100,21 @@ public final class RedisStore implements Store {
         .setMaxPoolSize(DEFAULT_POOL_SIZE)
         .setMaxPoolWaiting(DEFAULT_POOL_WAITING)
         .setMaxWaitingHandlers(DEFAULT_POOL_WAITING);
+  }
+
+  /**
+   * Warns when Redis may evict single keys: stream epochs (a state evicted alone would restart a
+   * channel in an epoch already used) and exact unread counts assume {@code maxmemory-policy noeviction}. Managed Redis often refuses CONFIG: then nothing is said.
+   */
+  private void checkEvictionPolicy() {
+    redis.send(Request.cmd(Command.CONFIG).arg("GET").arg("maxmemory-policy")).onSuccess(reply -> {
+      String policy = reply == null ? null : reply.containsKey("maxmemory-policy") ? reply.get("maxmemory-policy").toString()
+          : reply.size() == 2 ? reply.get(1).toString() : null; // RESP3 map or RESP2 [name, value]
+      if (policy != null && !policy.equals("noeviction")) {
+        LOG.warning("Redis maxmemory-policy is " + policy + ": it may evict single keys and lose stream state; "
+            + "run Redis with maxmemory-policy noeviction (docs/operations.md)");
+      }
+    });
   }
 
   /** The URL without credentials, for messages. */
@@ -127,9 +151,25 @@ public final class RedisStore implements Store {
     return presence;
   }
 
+  /**
+   * A write, not a PING: a Redis at its {@code maxmemory} with {@code noeviction} still answers
+   * PING but refuses every write, and then the node cannot store a message (health must say so).
+   * The refusal is logged when it starts and when it ends.
+   */
   @Override
   public Future<Void> ping() {
-    return redis.send(Request.cmd(Command.PING)).mapEmpty();
+    return redis.send(Request.cmd(Command.SET).arg(prefix + "{health}:probe").arg("1").arg("PX").arg(HEALTH_PROBE_TTL_MS))
+        .<Void>mapEmpty()
+        .andThen(result -> {
+          boolean refusing = result.failed() && String.valueOf(result.cause().getMessage()).startsWith("OOM");
+          if (refusing != refusesWrites.getAndSet(refusing)) {
+            if (refusing) {
+              LOG.severe("Redis refuses writes: out of memory (maxmemory reached); messages cannot be stored");
+            } else {
+              LOG.warning("Redis accepts writes again");
+            }
+          }
+        });
   }
 
   @Override

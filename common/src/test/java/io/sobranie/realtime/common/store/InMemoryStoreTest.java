@@ -18,6 +18,11 @@ class InMemoryStoreTest extends StoreContract {
     return new InMemoryStore(limits, clock);
   }
 
+  @Override
+  protected long storedChannels() {
+    return ((InMemoryHistoryStore) store.history()).storedChannels();
+  }
+
   private InMemoryStore memory() {
     return (InMemoryStore) store;
   }

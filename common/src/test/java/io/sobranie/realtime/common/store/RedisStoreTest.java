@@ -110,6 +110,11 @@ class RedisStoreTest extends StoreContract {
         });
   }
 
+  @Override
+  protected long storedChannels() throws Exception {
+    return await(scan(prefix + "{ch:*:state", "0", new ArrayList<>())).size();
+  }
+
   private RedisStore redisStore() {
     return (RedisStore) store;
   }
@@ -175,7 +180,7 @@ class RedisStoreTest extends StoreContract {
   // ---------------------------------------------------------------- lost state, scripts
 
   @Test
-  @DisplayName("a stream whose state key was lost (evicted, flushed) restarts at seq 1 in a new epoch")
+  @DisplayName("a stream whose state key was lost (evicted, deleted) but not its data restarts at seq 1 in a new epoch")
   void lostStateKeyStartsANewEpoch() throws Exception {
     String ch = channel("chat");
     String epoch = append(ch, "a").epoch();
@@ -261,7 +266,9 @@ class RedisStoreTest extends StoreContract {
       assertTrue(key.startsWith(prefix + "{"), "the tag follows the prefix: " + key);
       tags.add(tag.group(1));
     }
-    assertEquals(Set.of("ch:" + ch, "u:" + alice, "presence"), tags);
+    String generation = RedisSlots.tagOfSlot(RedisSlots.slotOfTag("ch:" + ch));
+    assertEquals(Set.of("ch:" + ch, "u:" + alice, "presence", generation, "health"), tags);
+    assertEquals(RedisSlots.slotOfTag("ch:" + ch), RedisSlots.slotOfTag(generation), "the generation shares the channel's slot");
   }
 
   @Test
@@ -269,10 +276,13 @@ class RedisStoreTest extends StoreContract {
   void keysCarryARedisExpiry() throws Exception {
     String ch = channel("hour");
     append(ch, "a", "k1");
-    for (String suffix : List.of("state", "log", "idem", "idemq")) {
+    for (String suffix : List.of("log", "idem", "idemq")) {
       long pttl = await(admin.send(Request.cmd(Command.PTTL).arg(prefix + "{ch:" + ch + "}:" + suffix))).toLong();
       assertTrue(pttl > 0 && pttl <= 3_600_000, suffix + " pttl " + pttl);
     }
+    long statePttl = await(admin.send(Request.cmd(Command.PTTL).arg(prefix + "{ch:" + ch + "}:state"))).toLong();
+    assertTrue(statePttl > 3_600_000 && statePttl <= 3_600_000 + HistoryStore.STATE_HORIZON_MS,
+        "the state outlives the data by the horizon: pttl " + statePttl);
     String alice = name("alice");
     await(store.notifications().append(alice, "n-1", "k", "{}", clock.get()));
     long notificationTtl = await(admin.send(Request.cmd(Command.PTTL).arg(prefix + "{u:" + alice + "}:n:items"))).toLong();

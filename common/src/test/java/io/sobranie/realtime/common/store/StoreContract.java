@@ -69,6 +69,9 @@ public abstract class StoreContract {
   /** A store whose history limits come from {@code limits} and whose time is {@code clock} (epoch ms). */
   protected abstract Store newStore(Function<String, HistoryLimits> limits, LongSupplier clock);
 
+  /** How many channel streams the store holds now (reads of unwritten channels must not add any). */
+  protected abstract long storedChannels() throws Exception;
+
   @BeforeEach
   void openStore() {
     store = newStore(LIMITS, clock::get);
@@ -167,11 +170,6 @@ public abstract class StoreContract {
   }
 
   @Test
-  void differentChannelsHaveDifferentEpochs() throws Exception {
-    assertNotEquals(append(channel("chat"), "a").epoch(), append(channel("chat"), "b").epoch());
-  }
-
-  @Test
   void appendStoresTheDraftFieldsWithItsSeq() throws Exception {
     String ch = channel("chat");
     MessageDraft draft = new MessageDraft("m-1", "service:billing", "invoice", "{\"total\":12,\"text\":\"héllo ✓\"}", clock.get());
@@ -183,16 +181,48 @@ public abstract class StoreContract {
   }
 
   @Test
-  @DisplayName("a never-written channel is at seq 0 and its first append keeps the epoch subscribers were told")
+  @DisplayName("reading a never-written channel (position, history, a repeat lookup) stores nothing")
+  void readingANeverWrittenChannelStoresNothing() throws Exception {
+    long before = storedChannels();
+    for (int i = 0; i < 20; i++) {
+      String ch = channel("chat");
+      position(ch);
+      after(ch, 0, 10);
+      latest(ch, 10);
+      assertNull(await(store.history().repeat(ch, "k")));
+    }
+    assertEquals(before, storedChannels());
+    append(channel("chat"), "a");
+    assertEquals(before + 1, storedChannels(), "an append does store its channel");
+  }
+
+  @Test
+  @DisplayName("a never-written channel is at seq 0 and its first append, minutes later, keeps the epoch subscribers were told")
   void positionOfNeverWrittenChannelIsSeqZeroAndFirstAppendKeepsItsEpoch() throws Exception {
     String ch = channel("chat");
     StreamPosition before = position(ch);
     assertEquals(0, before.seq());
     assertNotNull(before.epoch());
     assertEquals(before.epoch(), position(ch).epoch(), "reading twice does not change the epoch");
+    advance(5 * MINUTE);
     AppendResult first = append(ch, "a");
     assertEquals(1, first.message().seq());
     assertEquals(before.epoch(), first.epoch());
+  }
+
+  @Test
+  @DisplayName("every life of a channel has an epoch of its own, and a read between lives tells the next one")
+  void livesHaveEpochsOfTheirOwn() throws Exception {
+    String ch = channel("hour");
+    Set<String> epochs = new HashSet<>();
+    for (int life = 0; life < 3; life++) {
+      String told = position(ch).epoch();
+      AppendResult first = append(ch, "life " + life);
+      assertEquals(1, first.message().seq());
+      assertEquals(told, first.epoch(), "the epoch told between lives is the next life's");
+      assertTrue(epochs.add(first.epoch()), "never reused: " + epochs);
+      advance(61 * MINUTE);
+    }
   }
 
   @Test
@@ -372,6 +402,21 @@ public abstract class StoreContract {
     assertEquals(1, position(ch).seq(), "the repeat was not stored");
     assertEquals(List.of(1L), seqs(after(ch, 0, 10)));
     assertEquals(2, append(ch, "next").message().seq(), "no seq was consumed by the repeat");
+  }
+
+  @Test
+  @DisplayName("a repeat lookup answers the original of a known idem key and null for an unknown or forgotten one")
+  void repeatLookupAnswersTheOriginal() throws Exception {
+    String ch = channel("chat");
+    AppendResult original = append(ch, "hello", "k1");
+    AppendResult found = await(store.history().repeat(ch, "k1"));
+    assertTrue(found.duplicate());
+    assertEquals(original.message(), found.message());
+    assertEquals(original.epoch(), found.epoch());
+    assertNull(await(store.history().repeat(ch, "k2")));
+    advance(HistoryStore.IDEMPOTENCY_TTL_MS + 1);
+    assertNull(await(store.history().repeat(ch, "k1")), "forgotten after 10 minutes");
+    assertEquals(1, position(ch).seq(), "lookups store nothing");
   }
 
   @Test
