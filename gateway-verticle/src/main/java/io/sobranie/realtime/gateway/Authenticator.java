@@ -1,7 +1,5 @@
 package io.sobranie.realtime.gateway;
 
-import io.sobranie.realtime.common.ErrorCode;
-import io.sobranie.realtime.common.RealtimeException;
 import io.sobranie.realtime.common.auth.Principal;
 import io.sobranie.realtime.common.auth.TokenVerifier;
 import io.sobranie.realtime.common.store.TicketStore;
@@ -24,36 +22,41 @@ final class Authenticator {
     this.tickets = tickets;
   }
 
-  /** Fails with an {@code unauthorized} {@link RealtimeException}; the reason goes to logs only. */
+  /**
+   * Fails with {@link Unauthenticated}: one message for every client, the reason for logs only.
+   * A ticket carries the principal of the token it was issued for, so a ticket redeemed after that
+   * token's {@code exp} is refused like the token would be.
+   */
   Future<Principal> authenticate(HttpServerRequest request, boolean allowTicket) {
     String header = request.getHeader(HttpHeaders.AUTHORIZATION);
     if (header != null) {
       return header.regionMatches(true, 0, BEARER, 0, BEARER.length())
           ? checked(verifier.verify(header.substring(BEARER.length()).trim()))
-          : unauthorized("Authorization header is not a Bearer token");
+          : unauthorized("not-bearer");
     }
     String ticket = request.getParam("ticket");
     if (allowTicket && ticket != null) {
-      return tickets.redeem(ticket).compose(principal -> principal == null
-          ? unauthorized("unknown, expired or spent ticket")
+      return tickets.redeem(ticket).compose(principal -> principal == null ? unauthorized("bad-ticket")
+          : principal.expiresAtMs() > 0 && principal.expiresAtMs() <= System.currentTimeMillis() ? unauthorized("expired")
           : Future.succeededFuture(principal));
     }
     String token = request.getParam("token");
-    return token == null ? unauthorized("no token") : checked(verifier.verify(token));
+    return token == null ? unauthorized("no-token") : checked(verifier.verify(token));
   }
 
   /** Authenticates from the {@code Authorization} header only ({@code POST /realtime/ticket}). */
   Future<Principal> authenticateHeader(HttpServerRequest request) {
     return request.getHeader(HttpHeaders.AUTHORIZATION) == null
-        ? unauthorized("this endpoint needs the Authorization header")
+        ? unauthorized("no-header")
         : authenticate(request, false);
   }
 
   private static Future<Principal> checked(Future<Principal> verified) {
-    return verified.recover(failure -> unauthorized(failure.getMessage()));
+    return verified.recover(failure -> unauthorized(failure instanceof TokenVerifier.InvalidTokenException invalid
+        ? invalid.reason().word() : "error"));
   }
 
   private static Future<Principal> unauthorized(String reason) {
-    return Future.failedFuture(new RealtimeException(ErrorCode.UNAUTHORIZED, reason));
+    return Future.failedFuture(new Unauthenticated(reason));
   }
 }

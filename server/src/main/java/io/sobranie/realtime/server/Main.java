@@ -17,6 +17,13 @@ import java.util.logging.Logger;
  * [--roles a,b]} prints a token signed with the configured secret.
  */
 public final class Main {
+  static {
+    // Before the first logger: keeps logging alive through the graceful shutdown (ServerLogManager).
+    if (System.getProperty("java.util.logging.manager") == null) {
+      System.setProperty("java.util.logging.manager", ServerLogManager.class.getName());
+    }
+  }
+
   private static final Logger LOG = Logger.getLogger(Main.class.getName());
 
   private Main() {
@@ -37,6 +44,8 @@ public final class Main {
       RealtimeConfig config = ConfigLoader.fromEnvironment();
       if (config.logFormat().equals("json")) {
         JsonLogFormatter.install();
+      } else {
+        TextLogFormatter.install();
       }
       serve(config);
     } catch (ConfigException | UsageException e) {

@@ -131,4 +131,42 @@ class AuthenticationTest extends ServerTestBase {
     assertEquals("unauthorized", response.errorCode());
     assertTrue(response.headers().get("content-type").startsWith("application/json"));
   }
+
+  @Test
+  @DisplayName("a ticket redeemed after its token's exp is refused like the token: 1008 and no connected before it")
+  void ticketOutlivingItsTokenIsRejected() throws InterruptedException {
+    long exp = System.currentTimeMillis() / 1000 + 2;
+    String shortLived = DevTokens.sign(SECRET, new JsonObject().put("sub", "dora").put("exp", exp));
+    Response issued = request(HttpMethod.POST, "/realtime/ticket", shortLived, null);
+    assertEquals(200, issued.status(), issued.body());
+    while (System.currentTimeMillis() <= exp * 1000 + 50) {
+      Thread.sleep(50);
+    }
+    assertRejected(open("ticket=" + issued.json().getString("ticket"), null));
+  }
+
+  @Test
+  @DisplayName("every 401 says the same thing: no reason, no configuration, no library text")
+  void unauthorizedBodiesDoNotExplain() {
+    long now = System.currentTimeMillis() / 1000;
+    List<String> tokens = List.of(
+        DevTokens.mint("another-secret-entirely-0123456789", "alice", 3600, List.of()),  // bad signature
+        DevTokens.sign(SECRET, new JsonObject().put("sub", 42).put("exp", now + 60)),      // sub not a string
+        DevTokens.sign(SECRET, new JsonObject().put("sub", "alice").put("exp", "soon")),   // exp not a number
+        DevTokens.sign(SECRET, new JsonObject().put("sub", "alice").put("exp", now - 60)), // expired
+        "not.a.jwt");
+    java.util.Set<String> messages = new java.util.HashSet<>();
+    for (String token : tokens) {
+      Response response = request(HttpMethod.GET, "/realtime/history/chat:lobby", token, null);
+      assertEquals(401, response.status());
+      assertEquals("unauthorized", response.errorCode());
+      messages.add(response.json().getJsonObject("error").getString("message"));
+    }
+    messages.add(request(HttpMethod.GET, "/realtime/history/chat:lobby", null, null).json().getJsonObject("error").getString("message"));
+    assertEquals(1, messages.size(), "one message for every failure: " + messages);
+    String message = messages.iterator().next();
+    for (String leak : List.of("signature", "audience", "issuer", "cast", "class", "expired", "exp")) {
+      assertTrue(!message.toLowerCase().contains(leak), "the message explains too much: " + message);
+    }
+  }
 }

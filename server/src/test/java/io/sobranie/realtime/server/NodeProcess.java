@@ -30,7 +30,12 @@ final class NodeProcess implements AutoCloseable {
 
   /** Starts a node with exactly {@code env} (plus PATH/HOME) and waits until it listens. */
   static NodeProcess start(Map<String, String> env) throws Exception {
-    List<String> command = new ArrayList<>(List.of(JAVA, "-Xmx192m", "--add-modules", "java.se",
+    return start(env, "-Xmx192m");
+  }
+
+  /** Starts a node with a heap of {@code maxHeap} (e.g. {@code -Xmx64m}); it exits on an OutOfMemoryError. */
+  static NodeProcess start(Map<String, String> env, String maxHeap) throws Exception {
+    List<String> command = new ArrayList<>(List.of(JAVA, maxHeap, "-XX:+ExitOnOutOfMemoryError", "--add-modules", "java.se",
         "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED", "--add-opens", "java.base/java.lang=ALL-UNNAMED",
         "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.management/sun.management=ALL-UNNAMED",
         "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED", "-Djava.net.preferIPv4Stack=true",
@@ -77,15 +82,23 @@ final class NodeProcess implements AutoCloseable {
     return output.toString();
   }
 
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
   /** SIGKILL: no shutdown hook, no goodbye to the cluster or the store. */
   void kill() throws Exception {
     new ProcessBuilder("kill", "-9", String.valueOf(process.pid())).start().waitFor();
     process.waitFor(30, TimeUnit.SECONDS);
   }
 
-  /** SIGTERM: the graceful path. Answers whether the process exited within {@code seconds}. */
-  boolean terminate(long seconds) throws InterruptedException {
-    process.destroy();
+  /**
+   * SIGTERM: the graceful path. Answers whether the process exited within {@code seconds}. Sent
+   * with kill, not {@link Process#destroy}, which also closes our end of its output (its last
+   * words would be lost).
+   */
+  boolean terminate(long seconds) throws Exception {
+    new ProcessBuilder("kill", "-TERM", String.valueOf(process.pid())).start().waitFor();
     return process.waitFor(seconds, TimeUnit.SECONDS);
   }
 

@@ -24,8 +24,9 @@ import java.util.function.LongSupplier;
  * Verifies client tokens (PROTOCOL.md section 1): HS256 with a shared secret, or RS256/ES256 with
  * a PEM public key or a JWKS URL; {@code iss}/{@code aud} when configured; {@code exp} required,
  * {@code nbf} honoured (both with {@code JWT_LEEWAY_SECONDS} of clock skew); {@code alg: none} and unknown algorithms refused; {@code sub} (fallback
- * {@code userId}) must be a valid user id. Every failure is the same {@link InvalidTokenException}:
- * clients are told "unauthorized", never why.
+ * {@code userId}) must be a valid user id. Every failure is the same {@link InvalidTokenException}
+ * with a {@link Reason} from a fixed vocabulary: clients are told "unauthorized", never why, and the
+ * log names the reason, never the token's own text or the library's message.
  */
 public final class TokenVerifier {
   /** Unknown-kid refetches of the JWKS happen at most once per this interval. */
@@ -103,14 +104,17 @@ public final class TokenVerifier {
   /** Verifies a token; fails with {@link InvalidTokenException} for anything not acceptable. */
   public Future<Principal> verify(String token) {
     if (token == null || token.isEmpty() || token.length() > 8192) {
-      return Future.failedFuture(new InvalidTokenException("missing or oversized token"));
+      return Future.failedFuture(new InvalidTokenException(Reason.MALFORMED));
     }
     try {
       return keysFor(token).compose(jwt -> jwt.authenticate(new TokenCredentials(token)))
-          .recover(failure -> Future.failedFuture(new InvalidTokenException(failure.getMessage())))
+          .recover(failure -> Future.failedFuture(failure instanceof InvalidTokenException ? failure
+              : new InvalidTokenException(Reason.of(failure))))
           .compose(user -> principal(user.attributes().getJsonObject("accessToken", new JsonObject())));
+    } catch (InvalidTokenException e) {
+      return Future.failedFuture(e);
     } catch (RuntimeException e) {
-      return Future.failedFuture(new InvalidTokenException(e.getMessage()));
+      return Future.failedFuture(new InvalidTokenException(Reason.of(e)));
     }
   }
 
@@ -125,38 +129,38 @@ public final class TokenVerifier {
     String kid = kid(token);
     return jwks.forKid(kid).compose(keys -> kid == null || keys.kids().contains(kid)
         ? Future.succeededFuture(keys.auth())
-        : Future.failedFuture(new InvalidTokenException("unknown kid")));
+        : Future.failedFuture(new InvalidTokenException(Reason.UNKNOWN_KEY)));
   }
 
   /** The {@code kid} of the token's header, or null when it has none; a malformed header is a bad token. */
   private static String kid(String token) {
     int dot = token.indexOf('.');
     if (dot <= 0) {
-      throw new InvalidTokenException("not a JWT");
+      throw new InvalidTokenException(Reason.MALFORMED);
     }
     Object kid;
     try {
       kid = new JsonObject(new String(Base64.getUrlDecoder().decode(token.substring(0, dot)), StandardCharsets.UTF_8))
           .getValue("kid");
     } catch (RuntimeException e) {
-      throw new InvalidTokenException("malformed JWT header");
+      throw new InvalidTokenException(Reason.MALFORMED);
     }
     if (kid != null && !(kid instanceof String)) {
-      throw new InvalidTokenException("kid is not a string");
+      throw new InvalidTokenException(Reason.MALFORMED);
     }
     return (String) kid;
   }
 
   private static Future<Principal> principal(JsonObject claims) {
     if (!(claims.getValue("exp") instanceof Number exp)) {
-      return Future.failedFuture(new InvalidTokenException("token has no exp"));
+      return Future.failedFuture(new InvalidTokenException(Reason.NO_EXPIRY));
     }
     Object sub = claims.getValue("sub");
     if (sub == null) {
       sub = claims.getValue("userId");
     }
     if (!(sub instanceof String userId) || !Principal.isValidUserId(userId)) {
-      return Future.failedFuture(new InvalidTokenException("token subject is not a valid user id"));
+      return Future.failedFuture(new InvalidTokenException(Reason.BAD_SUBJECT));
     }
     Object roles = claims.getValue("roles");
     Object circles = claims.getValue("circles");
@@ -166,10 +170,74 @@ public final class TokenVerifier {
         exp.longValue() * 1000));
   }
 
-  /** A token was rejected. The message is for logs only; clients are told "unauthorized". */
+  /**
+   * Why a token was refused, in words of our own: the log line names this, never a message built
+   * from the token (a header's {@code alg} could carry newlines) or the library's text.
+   */
+  public enum Reason {
+    MALFORMED("malformed"),
+    BAD_SIGNATURE("bad-signature"),
+    EXPIRED("expired"),
+    NOT_YET_VALID("not-yet-valid"),
+    WRONG_ISSUER("wrong-issuer"),
+    WRONG_AUDIENCE("wrong-audience"),
+    UNSUPPORTED_ALGORITHM("unsupported-algorithm"),
+    UNKNOWN_KEY("unknown-key"),
+    NO_EXPIRY("no-exp"),
+    BAD_SUBJECT("bad-subject"),
+    REJECTED("rejected");
+
+    private final String word;
+
+    Reason(String word) {
+      this.word = word;
+    }
+
+    /** The reason as it appears in logs and metrics. */
+    public String word() {
+      return word;
+    }
+
+    /** Classifies a verification library's failure by its message; the message itself goes nowhere. */
+    static Reason of(Throwable failure) {
+      String text = String.valueOf(failure.getMessage()).toLowerCase(java.util.Locale.ROOT);
+      if (text.contains("expired")) {
+        return EXPIRED;
+      }
+      if (text.contains("signature")) {
+        return BAD_SIGNATURE;
+      }
+      if (text.contains("audience")) {
+        return WRONG_AUDIENCE;
+      }
+      if (text.contains("issuer")) {
+        return WRONG_ISSUER;
+      }
+      if (text.contains("nbf") || text.contains("not yet") || text.contains("iat")) {
+        return NOT_YET_VALID;
+      }
+      if (text.contains("algorithm") || text.contains("\"none\"")) {
+        return UNSUPPORTED_ALGORITHM;
+      }
+      if (failure instanceof ClassCastException || failure instanceof IllegalArgumentException
+          || text.contains("json") || text.contains("segment") || text.contains("decode")) {
+        return MALFORMED;
+      }
+      return REJECTED;
+    }
+  }
+
+  /** A token was rejected, for {@link #reason()}. Clients are told "unauthorized", never why. */
   public static final class InvalidTokenException extends RuntimeException {
-    public InvalidTokenException(String reason) {
-      super(reason, null, false, false);
+    private final Reason reason;
+
+    public InvalidTokenException(Reason reason) {
+      super(reason.word(), null, false, false);
+      this.reason = reason;
+    }
+
+    public Reason reason() {
+      return reason;
     }
   }
 }
