@@ -92,7 +92,7 @@ start_node() { # name, roles, http port (0 for none)
   env JWT_SECRET="$secret" NODE_ID="$name" ROLES="$roles" HTTP_HOST=127.0.0.1 HTTP_PORT="$port" \
     CLUSTER=true CLUSTER_NAME="$cluster_name" CLUSTER_HOST=127.0.0.1 CLUSTER_MEMBERS=127.0.0.1 TRUSTED_PROXIES=127.0.0.1 \
     REDIS_URL="$redis_url" REDIS_PREFIX="$redis_prefix" ${NODE_ENV:-} \
-    java "${java_module_opts[@]}" ${JAVA_OPTS:--Xmx256m} "${launch[@]}" >"$dir/$name.log" 2>&1 &
+    java "${java_module_opts[@]}" -XX:+ExitOnOutOfMemoryError ${JAVA_OPTS:--Xmx256m} "${launch[@]}" >"$dir/$name.log" 2>&1 &
   echo $! >"$dir/$name.pid"
 }
 

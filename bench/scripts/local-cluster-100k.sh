@@ -26,7 +26,7 @@ GATEWAY_XMX=${GATEWAY_XMX:-768m}
 TOOL_XMX=${TOOL_XMX:-768m}
 RUN=bench$$
 WORK=$(mktemp -d -t "local-cluster-$RUN.XXXX")
-JVM_FLAGS=(--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED
+JVM_FLAGS=(-XX:+ExitOnOutOfMemoryError --add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED
   --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED
   --add-opens java.management/sun.management=ALL-UNNAMED
   --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED -Djava.net.preferIPv4Stack=true

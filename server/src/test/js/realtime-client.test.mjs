@@ -236,6 +236,31 @@ describe('client over a scripted WebSocket', () => {
     client.close();
   });
 
+  test('typing: starts are refreshed at most every typingRefreshMs; a restart inside the server window waits for it; one stop per start', async () => {
+    const { client, clock, sockets } = fakeClient();
+    client.connect().catch(() => {});
+    await until(() => sockets.length === 1, 3000, 'a socket');
+    const ws = sockets[0];
+    ws.push(hello, { type: 'unread_count', count: 0 });
+    await client.typing('chat:a', true);
+    await client.typing('chat:a', true); // a keystroke: already shown
+    await client.typing('chat:a', false);
+    await client.typing('chat:a', false); // nothing to stop
+    await client.typing('chat:a', true); // inside the window: the server would drop it now
+    const typing = () => ws.frames('typing').map(f => f.active);
+    assert.deepEqual(typing(), [true, false]);
+    const deferred = [...clock.timers.values()].find(t => t.ms > 0 && t.ms <= DEFAULTS.typingWindowMs);
+    assert.ok(deferred, 'the restart waits for the window');
+    clock.run(deferred.ms);
+    assert.deepEqual(typing(), [true, false, true], 'sent when the window opened');
+    await client.typing('chat:a', false);
+    await client.typing('chat:a', true);
+    await client.typing('chat:a', false); // stopped again before the window: the deferred start is dropped
+    assert.ok(![...clock.timers.values()].some(t => t.ms > 0 && t.ms <= DEFAULTS.typingWindowMs), 'no start left waiting');
+    assert.deepEqual(typing(), [true, false, true, false]);
+    client.close();
+  });
+
   test('recovered:false is told to the app, and the stream continues from the new position', async () => {
     const { client, clock, sockets, states } = fakeClient();
     const got = [];

@@ -78,6 +78,8 @@ export const DEFAULTS = Object.freeze({
   requestTimeoutMs: 10_000,
   /** While typing, `typing(channel, true)` is re-sent at most this often (the server relays one per 2 s). */
   typingRefreshMs: 2_500,
+  /** The server relays one start per user and channel per this window; a restart inside it waits for the window. */
+  typingWindowMs: 2_000,
   /** Get a one-time ticket (POST /realtime/ticket) for the WebSocket URL instead of putting the token there. */
   useTickets: true,
   /** In browsers: reconnect at once when the `online` event fires instead of waiting out the backoff. */
@@ -700,7 +702,7 @@ export class RealtimeClient {
     this.uncovered = new Set();
     this.fills = new Map(); // stream name → timer
     this.filling = new Set();
-    this.typingSent = new Map(); // channel → last active:true time
+    this.typingState = new Map(); // channel → {lastStart, shown, deferred}
     this.reconnectTimer = null;
     this.upgradeTimer = null;
     this.upgradeDelay = this.options.upgradeAfterMs;
@@ -831,21 +833,49 @@ export class RealtimeClient {
     });
   }
 
-  /** Says whether the user is typing on `channel` (active:true is re-sent at most every typingRefreshMs). */
+  /**
+   * Says whether the user is typing on `channel`. active:true is re-sent at most every
+   * typingRefreshMs while it lasts; a start right after a stop, which the server would drop
+   * (one start per typingWindowMs), is sent when the window opens, if still typing then; a stop
+   * is sent once after a start that went out.
+   */
   typing(channel, active) {
     const now = Date.now();
-    if (active) {
-      const last = this.typingSent.get(channel);
-      if (last && now - last < this.options.typingRefreshMs) return Promise.resolve(false);
-      this.typingSent.set(channel, now);
-    } else {
-      if (!this.typingSent.has(channel)) return Promise.resolve(false);
-      this.typingSent.delete(channel);
+    let state = this.typingState.get(channel);
+    if (!state) {
+      state = { lastStart: 0, shown: false, deferred: null };
+      this.typingState.set(channel, state);
     }
+    if (!active) {
+      if (state.deferred !== null) this._clearTimeout(state.deferred);
+      state.deferred = null;
+      if (!state.shown) return Promise.resolve(false);
+      state.shown = false;
+      return this._sendTyping(channel, false);
+    }
+    if (state.shown && now - state.lastStart < this.options.typingRefreshMs) return Promise.resolve(false);
+    const wait = state.lastStart + this.options.typingWindowMs - now;
+    if (!state.shown && wait > 0) {
+      if (state.deferred === null) {
+        state.deferred = this._setTimeout(() => {
+          state.deferred = null;
+          state.lastStart = Date.now();
+          state.shown = true;
+          this._sendTyping(channel, true);
+        }, wait);
+      }
+      return Promise.resolve(false);
+    }
+    state.lastStart = now;
+    state.shown = true;
+    return this._sendTyping(channel, true);
+  }
+
+  _sendTyping(channel, active) {
     const t = this.transport;
     if (!t) return Promise.resolve(false);
-    if (t.name === 'websocket') return Promise.resolve(t.send({ type: 'typing', channel, active: !!active }));
-    return this._rest('POST', '/realtime/typing', { channel, active: !!active }).then(() => true, error => {
+    if (t.name === 'websocket') return Promise.resolve(t.send({ type: 'typing', channel, active }));
+    return this._rest('POST', '/realtime/typing', { channel, active }).then(() => true, error => {
       this._emit('error', error);
       return false;
     });

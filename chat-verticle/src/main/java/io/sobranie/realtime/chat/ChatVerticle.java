@@ -53,6 +53,7 @@ public final class ChatVerticle extends VerticleBase {
   public Future<?> start() {
     return Future.all(
         vertx.eventBus().<JsonObject>consumer(Addresses.CHAT_MESSAGE, this::onClientMessage).completion(),
+        vertx.eventBus().<JsonObject>consumer(Addresses.CHAT_REPEAT, this::onRepeat).completion(),
         vertx.eventBus().<JsonObject>consumer(Addresses.PUBLISH, this::onPublish).completion(),
         vertx.eventBus().<JsonObject>consumer(Addresses.BROADCAST, this::onBroadcast).completion(),
         vertx.eventBus().<JsonObject>consumer(Addresses.CHAT_TYPING, this::onTyping).completion(),
@@ -64,12 +65,35 @@ public final class ChatVerticle extends VerticleBase {
     Replies.handle(request, body -> {
       ChatMessage message = ChatMessage.fromJson(body);
       rules.checkPublish(message.principal(), Channel.parse(message.channel()));
-      // Keys are per user: another user's retry with the same idem is a different message.
-      String idemKey = message.idem() == null ? null : message.principal().userId() + "\u0000" + message.idem();
-      return append(message.channel(), message.principal().publisherName(), null, message.data(), idemKey)
-          .map(result -> new Ack(message.channel(), result.message().seq(), result.message().id(), result.message().ts()).toJson()
-              .put("duplicate", result.duplicate()));
+      return append(message.channel(), message.principal().publisherName(), null, message.data(), idemKey(message))
+          .map(result -> ack(message, result));
     });
+  }
+
+  /**
+   * A client message over its sender's budget: if its idem key was used, the original's ack (a
+   * repeat costs no budget, PROTOCOL.md); otherwise an empty reply and the gateway refuses it.
+   */
+  private void onRepeat(Message<JsonObject> request) {
+    Replies.handle(request, body -> {
+      ChatMessage message = ChatMessage.fromJson(body);
+      rules.checkPublish(message.principal(), Channel.parse(message.channel()));
+      if (message.idem() == null) {
+        throw RealtimeException.badRequest("a repeat lookup needs 'idem'");
+      }
+      return history.repeat(message.channel(), idemKey(message))
+          .map(result -> result == null ? new JsonObject() : ack(message, result));
+    });
+  }
+
+  /** Idempotency keys are per user: another user's retry with the same idem is a different message. */
+  private static String idemKey(ChatMessage message) {
+    return message.idem() == null ? null : message.principal().userId() + "\u0000" + message.idem();
+  }
+
+  private static JsonObject ack(ChatMessage message, AppendResult result) {
+    return new Ack(message.channel(), result.message().seq(), result.message().id(), result.message().ts()).toJson()
+        .put("duplicate", result.duplicate());
   }
 
   /** {@code realtime.publish}: services in the cluster are trusted with their {@code from}. */

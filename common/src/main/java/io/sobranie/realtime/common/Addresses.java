@@ -7,6 +7,11 @@ public final class Addresses {
 
   /** gateway → chat (request/reply): a client's channel message. Reply: {@link io.sobranie.realtime.common.bus.Ack}. */
   public static final String CHAT_MESSAGE = "realtime.chat.message";
+  /**
+   * gateway → chat (request/reply): is this client message a repeat of an idem key? Reply: the
+   * original's {@link io.sobranie.realtime.common.bus.Ack}, or an empty object. Stores nothing.
+   */
+  public static final String CHAT_REPEAT = "realtime.chat.repeat";
   /** gateway → chat: a typing indicator. */
   public static final String CHAT_TYPING = "realtime.chat.typing";
   /** gateway → chat: a WebRTC signal. */

@@ -23,15 +23,20 @@ final class ClientActions {
     this.gateway = gateway;
   }
 
-  /** Relays a typing indicator (throttled: extras succeed without being relayed). */
+  /**
+   * Relays a typing indicator. The publish right is checked first (a forbidden channel is
+   * {@code forbidden} even when the throttle would have dropped the event); then the throttle
+   * drops extras, which succeed without being relayed.
+   */
   Future<Void> typing(Principal principal, JsonObject body) {
-    String channel = Channel.parse(JsonFields.requireString(body, "channel")).name();
+    Channel channel = Channel.parse(JsonFields.requireString(body, "channel"));
     boolean active = JsonFields.requireBoolean(body, "active");
-    if (!gateway.limits().typing.allow(principal.userId(), channel, active, System.currentTimeMillis())) {
+    gateway.config().channelRules().checkPublish(principal, channel);
+    if (!gateway.limits().typing.allow(principal.userId(), channel.name(), active, System.currentTimeMillis())) {
       return Future.succeededFuture();
     }
     return gateway.bus().request(Addresses.CHAT_TYPING,
-        new JsonObject().put("principal", principal.toJson()).put("channel", channel).put("active", active)).mapEmpty();
+        new JsonObject().put("principal", principal.toJson()).put("channel", channel.name()).put("active", active)).mapEmpty();
   }
 
   /** Relays a WebRTC signal to every connection of {@code to}; {@code not_found} when it has none. */
@@ -43,15 +48,27 @@ final class ClientActions {
         .put("payload", body.getValue("payload"))).mapEmpty();
   }
 
-  /** Sends a chat message (charged to the user's message budget; a repeated idem is refunded) → the ack frame. */
+  /**
+   * Sends a chat message → the ack frame, charged to the user's message budget; a repeated idem
+   * costs nothing (PROTOCOL.md): refunded when it came within the budget, answered from the store
+   * when it came over it. Fails {@code rate_limited} (a {@link Flooding} past twice the budget).
+   */
   Future<JsonObject> message(Principal principal, JsonObject body) {
     ChatMessage message = ChatMessage.fromClient(principal, body);
-    charge(principal, gateway.limits().messages, "messages");
-    return send(principal, message);
+    RateLimiter.Verdict verdict = take(principal, gateway.limits().messages);
+    if (!verdict.allowed() && message.idem() == null) {
+      throw refusal(verdict, "messages");
+    }
+    return send(principal, message, verdict);
   }
 
-  /** Sends an already validated and charged message → the ack frame; refunds a repeated idem. */
-  Future<JsonObject> send(Principal principal, ChatMessage message) {
+  /** Sends a validated message whose budget verdict was taken when it arrived (see {@link #message}). */
+  Future<JsonObject> send(Principal principal, ChatMessage message, RateLimiter.Verdict verdict) {
+    return verdict.allowed() ? send(principal, message) : repeatOrRefuse(principal, message, verdict);
+  }
+
+  /** Sends a message within the budget → the ack frame; refunds a repeated idem. */
+  private Future<JsonObject> send(Principal principal, ChatMessage message) {
     return gateway.bus().request(Addresses.CHAT_MESSAGE, message.toJson()).map(reply -> {
       if (reply.getBoolean("duplicate", false)) {
         gateway.limits().messages.refund(principal.userId());
@@ -62,14 +79,38 @@ final class ClientActions {
     });
   }
 
+  /** Over the budget with an idem key: the original's ack if it is a repeat, else the refusal. */
+  private Future<JsonObject> repeatOrRefuse(Principal principal, ChatMessage message, RateLimiter.Verdict verdict) {
+    return gateway.bus().request(Addresses.CHAT_REPEAT, message.toJson()).compose(reply -> {
+      if (!reply.containsKey("seq")) {
+        return Future.failedFuture(refusal(verdict, "messages"));
+      }
+      gateway.limits().messages.forgive(principal.userId());
+      return Future.succeededFuture(Frames.ack(Ack.fromJson(reply)));
+    });
+  }
+
   /** Takes one unit of a budget or throws {@code rate_limited} (a {@link Flooding} one past twice the limit). */
   void charge(Principal principal, RateLimiter limiter, String what) {
+    RateLimiter.Verdict verdict = take(principal, limiter);
+    if (!verdict.allowed()) {
+      throw refusal(verdict, what);
+    }
+  }
+
+  /** Takes one unit of a budget; a refusal is counted in the metrics. */
+  RateLimiter.Verdict take(Principal principal, RateLimiter limiter) {
     RateLimiter.Verdict verdict = limiter.acquire(principal.userId(), System.currentTimeMillis());
     if (!verdict.allowed()) {
       gateway.metrics().rateLimited();
-      String text = "too many " + what + "; retry in " + verdict.retryAfterMs() + " ms";
-      throw verdict.flooding() ? new Flooding(text, verdict.retryAfterMs()) : RealtimeException.rateLimited(text, verdict.retryAfterMs());
     }
+    return verdict;
+  }
+
+  /** The error a refused attempt gets. */
+  static RealtimeException refusal(RateLimiter.Verdict verdict, String what) {
+    String text = "too many " + what + "; retry in " + verdict.retryAfterMs() + " ms";
+    return verdict.flooding() ? new Flooding(text, verdict.retryAfterMs()) : RealtimeException.rateLimited(text, verdict.retryAfterMs());
   }
 
   /** Rate limited, and far past the limit: the WebSocket is closed with 1008. */

@@ -53,8 +53,10 @@ abstract class ClientSession {
   private long deliveredMarked;
   /** Since when the outbound budget has been exceeded (0: it is not). */
   private long behindSince;
-  /** Replays in progress: they are paced to the socket, and a replaying client is not slow. */
-  private int replaying;
+  /** Bytes of live events held by subscriptions while their replay is written. */
+  private long bufferedBytes;
+  /** Past the hard outbound limit: closing, nothing more is written. */
+  private boolean overLimit;
   private final List<Runnable> onDrain = new ArrayList<>();
   /** Rooms (channels of presence namespaces) this session told presence it joined. */
   private final Set<String> rooms = new LinkedHashSet<>();
@@ -86,11 +88,26 @@ abstract class ClientSession {
   /** Called every quarter heartbeat: ping, or close a dead session. */
   abstract void heartbeat(long now);
 
-  /** Graceful shutdown: tells the client to come back after {@code afterMs} (to another node), then ends the session. */
-  abstract void goAway(long afterMs);
+  /**
+   * Graceful shutdown: tells the client to come back after {@code afterMs} (to another node), then
+   * ends the session; completes once those last words are written (or the client is gone), so
+   * the server is not closed under them.
+   */
+  abstract Future<Void> goAway(long afterMs);
 
-  /** Whether the transport can take more without exceeding the outbound budget. */
-  protected abstract boolean writable();
+  /** Completes when the transport has written its last bytes or the client went away. */
+  protected final Promise<Void> finished = Promise.promise();
+
+  /**
+   * Whether the client can take more without exceeding the outbound budget (by this session's
+   * own byte count; a closed transport takes, and drops, anything).
+   */
+  protected final boolean writable() {
+    return closed || transportClosed() || backlog() < gateway.config().outboundBudgetBytes();
+  }
+
+  /** True once the transport cannot write any more (its client is gone). */
+  protected abstract boolean transportClosed();
 
   /** Runs {@code action} once the transport has drained below its budget (now, if it has). */
   protected final void whenWritable(Runnable action) {
@@ -101,19 +118,28 @@ abstract class ClientSession {
     }
   }
 
-  /** Transports call this from their drain handler. */
-  protected final void drained() {
-    List<Runnable> waiting = new ArrayList<>(onDrain);
-    onDrain.clear();
-    waiting.forEach(Runnable::run);
+  /** The backlog went down: the slow-consumer clock stops, and paced writes resume, once under the budget. */
+  private void drained() {
+    if (!writable()) {
+      return;
+    }
+    behindSince = 0;
+    if (!onDrain.isEmpty()) {
+      List<Runnable> waiting = new ArrayList<>(onDrain);
+      onDrain.clear();
+      waiting.forEach(Runnable::run);
+    }
   }
 
-  /** Closes a session that stayed behind its budget ({@code 1013} on WebSocket). */
-  protected abstract void closeSlow();
+  /** Closes a session behind its outbound budget ({@code 1013} on WebSocket), saying why. */
+  protected abstract void closeSlow(String reason);
+
+  static final String SLOW_CONSUMER = "slow consumer";
+  static final String OUTBOUND_LIMIT = "outbound limit exceeded";
 
   /** Writes a delivery, keeping the offline-queue watermark up to date. */
   final void send(Subscription subscription, Delivery delivery) {
-    if (closed) {
+    if (closed || overLimit) {
       return;
     }
     write(subscription, delivery);
@@ -135,24 +161,75 @@ abstract class ClientSession {
     noticeBacklog();
   }
 
-  /** Starts the slow-consumer clock when the transport is over its outbound budget. */
+  /** Bytes the transport holds unsent (its socket queue and anything it batches). */
+  protected abstract long transportBacklog();
+
+  /** Bytes handed to the socket whose write has not completed yet (Vert.x's queue and Netty's). */
+  protected long unwritten;
+
+  /** Counts {@code bytes} as unwritten until {@code write} completes (on this event loop). */
+  protected final void counted(Future<Void> write, long bytes) {
+    unwritten += bytes;
+    write.onComplete(done -> {
+      unwritten -= bytes;
+      drained();
+    });
+  }
+
+  /** A subscription holds {@code bytes} more (or, negative, fewer) of live events during a replay. */
+  final void buffered(long bytes) {
+    bufferedBytes += bytes;
+    if (bytes > 0) {
+      noticeBacklog();
+    }
+  }
+
+  /** Everything this client has yet to receive: the transport's queue and the events held for it. */
+  final long backlog() {
+    return transportBacklog() + bufferedBytes;
+  }
+
+  /**
+   * The outbound budget (PROTOCOL.md, slow consumer), by bytes, replays and held live events
+   * included: past {@code OUTBOUND_LIMIT_BYTES} the session is closed at once; past
+   * {@code OUTBOUND_BUDGET_BYTES} the slow-consumer clock starts ({@link #closedIfSlow}).
+   */
   protected final void noticeBacklog() {
-    if (behindSince == 0 && !writable()) {
+    if (closed) {
+      return;
+    }
+    long backlog = backlog();
+    if (backlog > gateway.config().outboundLimitBytes()) {
+      if (!overLimit) {
+        // Closed after the current delivery loop (closing unsubscribes, which that loop iterates).
+        overLimit = true;
+        gateway.metrics().slowConsumer();
+        shard.context().runOnContext(v -> closeSlow(OUTBOUND_LIMIT));
+      }
+    } else if (behindSince == 0 && backlog > gateway.config().outboundBudgetBytes()) {
       behindSince = System.currentTimeMillis();
-      whenWritable(() -> behindSince = 0);
     }
   }
 
   /**
-   * From the heartbeat sweep: true (and the session closed) when it has stayed behind its
-   * budget for {@code SLOW_CONSUMER_MS}. A burst that drains in time, or a replay, is not slow.
+   * From the heartbeat sweep: true (and the session closed) when it has stayed over its budget for
+   * {@code SLOW_CONSUMER_MS}, whatever it waits for (a stalled replay too). A burst that drains in
+   * time is not slow; a recovering client that reads keeps its backlog under the budget (replays
+   * are paced to the socket).
    */
   protected final boolean closedIfSlow(long now) {
-    if (behindSince == 0 || replaying > 0 || closed || now - behindSince < gateway.config().slowConsumerMs()) {
+    if (behindSince == 0 || closed || overLimit) {
+      return false;
+    }
+    if (backlog() <= gateway.config().outboundBudgetBytes()) {
+      behindSince = 0;
+      return false;
+    }
+    if (now - behindSince < gateway.config().slowConsumerMs()) {
       return false;
     }
     gateway.metrics().slowConsumer();
-    closeSlow();
+    closeSlow(SLOW_CONSUMER);
     return true;
   }
 
@@ -272,7 +349,6 @@ abstract class ClientSession {
             subscription.goLive(position);
             return;
           }
-          replaying++;
           writePaced(subscription, page.items(), 0, position);
         })
         .onFailure(failure -> {
@@ -296,7 +372,6 @@ abstract class ClientSession {
         send(subscription, delivery);
       }
     }
-    replaying--;
     subscription.goLive(position);
   }
 

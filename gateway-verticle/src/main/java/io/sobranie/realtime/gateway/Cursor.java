@@ -38,6 +38,11 @@ final class Cursor {
     positions.put(stream, position);
   }
 
+  /** Takes every position of {@code other} (a reply then resumes at least where the request stood). */
+  void putAll(Cursor other) {
+    positions.putAll(other.positions);
+  }
+
   String encode() {
     JsonObject json = new JsonObject();
     positions.forEach((stream, p) -> json.put(stream, new JsonArray().add(p.seq()).add(p.epoch())));

@@ -39,7 +39,7 @@ public final class GatewayRole {
     GatewayMetrics metrics = new GatewayMetrics(config.nodeId());
     String incarnation = config.nodeId() + "~" + Ids.shortRandom();
     GatewayContext gateway = new GatewayContext(config, incarnation, verifier, store, blobs, streams, new Hub(streams, metrics),
-        new BusClient(vertx), new NodeLimits(config), metrics, new AtomicBoolean());
+        new BusClient(vertx), new NodeLimits(config), metrics, new EventLoopWatch(vertx), new AtomicBoolean());
     vertx.setPeriodic(30_000, id -> gateway.limits().sweep(System.currentTimeMillis()));
     List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
     return vertx.deployVerticle(new LeaseVerticle(store.presence(), incarnation, config.heartbeatMs()))

@@ -35,6 +35,8 @@ public final class GatewayVerticle extends VerticleBase {
   static final long DEFAULT_POLL_TIMEOUT_MS = 25_000;
   private static final String X_FORWARDED_FOR = "X-Forwarded-For";
   static final long MAX_POLL_TIMEOUT_MS = 60_000;
+  /** A store that has not answered a health probe within this is reported DOWN. */
+  static final long HEALTH_STORE_TIMEOUT_MS = 2_000;
 
   private final GatewayContext gateway;
   private Shard shard;
@@ -57,6 +59,7 @@ public final class GatewayVerticle extends VerticleBase {
 
     origins = new OriginPolicy(config.allowedOrigins());
     Router router = Router.router(vertx);
+    router.route().handler(this::checkUrl);
     router.route().handler(this::cors);
     router.get("/realtime/ws").handler(this::upgrade);
     router.get("/realtime/events").handler(this::events);
@@ -78,7 +81,9 @@ public final class GatewayVerticle extends VerticleBase {
     router.post("/realtime/signal").handler(body).handler(rest::signal);
     router.get("/realtime/presence").handler(rest::presenceOfUsers);
     router.get("/realtime/presence/:channel").handler(rest::presenceOfChannel);
-    router.post("/realtime/binary").handler(BodyHandler.create(false).setBodyLimit(config.maxBlobBytes())).handler(rest::upload);
+    Uploads uploads = new Uploads(gateway, authenticator);
+    router.post("/realtime/binary").handler(uploads::receive);
+    router.post("/realtime/binary/upload").handler(uploads::receive);
     router.get("/realtime/binary/:id").handler(rest::download);
     router.post("/realtime/send").handler(body).handler(rest::send);
     router.post("/realtime/publish").handler(body).handler(rest::publish);
@@ -107,12 +112,18 @@ public final class GatewayVerticle extends VerticleBase {
         // brought back with onThisLoop), so Vert.x may skip its cross-thread write queues: about
         // 5 KB less per connection (docs/benchmarks.md).
         .setStrictThreadMode(true)
+        // No HTTP/2 over cleartext: its detection waits for a connection's first bytes before the
+        // connection exists, so idle connections would escape the slow-client guard (RequestDeadlines).
+        .setHttp2ClearTextEnabled(false)
         // Explicit caps (Vert.x answers 414 / 431 past them); ?token= must fit in the request line.
         .setMaxInitialLineLength(config.maxUrlBytes())
         .setMaxHeaderSize(config.maxHeaderBytes())
         .setPerMessageWebSocketCompressionSupported(config.wsCompression())
         .setPerFrameWebSocketCompressionSupported(config.wsCompression());
-    return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
+    return vertx.createHttpServer(options)
+        .connectionHandler(connection -> RequestDeadlines.guard(Channels.of(connection), gateway.limits(),
+            config.headerTimeoutMs(), config.bodyIdleTimeoutMs()))
+        .requestHandler(router).listen().onSuccess(s -> server = s);
   }
 
   /** The port this instance listens on (the real one when configured with 0). */
@@ -123,7 +134,7 @@ public final class GatewayVerticle extends VerticleBase {
   /** {@code GET /realtime/ws}: authenticate, upgrade, then either serve or close 1008. */
   private void upgrade(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
-    if (!served(ctx, "websocket") || !hasRoom(ctx, "websocket")) {
+    if (!served(ctx, "websocket")) {
       return;
     }
     if (!"websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))) {
@@ -137,21 +148,27 @@ public final class GatewayVerticle extends VerticleBase {
       RestApi.sendError(ctx, RealtimeException.forbidden("origin not allowed"));
       return;
     }
+    if (!reserved(ctx, "websocket")) {
+      return;
+    }
     request.pause();
     authenticator.authenticate(request, true)
         .onComplete(auth -> context.runOnContext(v -> accept(request, auth)));
   }
 
+  /** Upgrades on a reserved slot: a session takes the slot over, any other outcome gives it back. */
   private void accept(HttpServerRequest request, AsyncResult<Principal> auth) {
     String ip = remoteIp(request);
     request.toWebSocket().onComplete(upgraded -> {
       if (upgraded.failed()) {
+        gateway.limits().release();
         LOG.fine("connect transport=websocket ip=" + ip + " outcome=upgrade-failed: " + upgraded.cause().getMessage());
         return;
       }
       if (auth.failed()) {
+        gateway.limits().release();
         gateway.metrics().connect("websocket", "unauthorized");
-        LOG.info("connect transport=websocket ip=" + ip + " outcome=unauthorized (" + auth.cause().getMessage() + ")");
+        LOG.info("connect transport=websocket ip=" + ip + " outcome=unauthorized reason=" + Unauthenticated.reasonOf(auth.cause()));
         upgraded.result().close(WebSocketConnection.CLOSE_POLICY, "unauthorized");
         return;
       }
@@ -176,21 +193,30 @@ public final class GatewayVerticle extends VerticleBase {
             : RealtimeException.from(start.cause()).code().wire()))
         .onComplete(start -> LOG.info("connect transport=" + transport
             + (start.succeeded() ? " user=" + start.result().principal().userId() : "")
-            + " ip=" + remoteIp(request) + " outcome=" + (start.succeeded() ? "accepted" : start.cause().getMessage())));
+            + " ip=" + remoteIp(request) + " outcome=" + (start.succeeded() ? "accepted" : refusal(start.cause()))));
+  }
+
+  /** How a refused stream start is logged: the error code, and for credentials our reason word. */
+  private static String refusal(Throwable failure) {
+    RealtimeException error = RealtimeException.from(failure);
+    return error instanceof Unauthenticated u ? "unauthorized reason=" + u.reason() : error.code().wire();
   }
 
   /** {@code GET /realtime/events}: a Server-Sent Events stream. */
   private void events(RoutingContext ctx) {
-    if (!served(ctx, "sse") || !hasRoom(ctx, "sse")) {
+    if (!served(ctx, "sse") || !reserved(ctx, "sse")) {
       return;
     }
     String lastEventId = ctx.request().getHeader("Last-Event-ID");
     streamStart(ctx, lastEventId != null ? lastEventId : ctx.request().getParam("lastEventId"))
         .onComplete(start -> context.runOnContext(v -> {
-          if (start.failed()) {
-            RestApi.sendError(ctx, start.cause());
-          } else if (!ctx.response().closed()) {
-            new SseConnection(ctx.response(), start.result().principal(), shard, gateway)
+          if (start.failed() || ctx.response().closed()) {
+            gateway.limits().release();
+            if (start.failed()) {
+              RestApi.sendError(ctx, start.cause());
+            }
+          } else {
+            new SseConnection(ctx.response(), Channels.of(ctx.request()), start.result().principal(), shard, gateway)
                 .open(start.result().cursor(), start.result().channels());
           }
         }));
@@ -198,7 +224,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   /** {@code GET /realtime/poll}: held until there are events or {@code timeoutMs} passes. */
   private void poll(RoutingContext ctx) {
-    if (!served(ctx, "poll") || !hasRoom(ctx, "poll")) {
+    if (!served(ctx, "poll")) {
       return;
     }
     long timeoutMs;
@@ -209,12 +235,18 @@ public final class GatewayVerticle extends VerticleBase {
       RestApi.sendError(ctx, e);
       return;
     }
+    if (!reserved(ctx, "poll")) {
+      return;
+    }
     String cursor = ctx.request().getParam("cursor");
     streamStart(ctx, cursor).onComplete(start -> context.runOnContext(v -> {
-      if (start.failed()) {
-        RestApi.sendError(ctx, start.cause());
-      } else if (!ctx.response().closed()) {
-        new PollSession(ctx.response(), start.result().principal(), shard, gateway)
+      if (start.failed() || ctx.response().closed()) {
+        gateway.limits().release();
+        if (start.failed()) {
+          RestApi.sendError(ctx, start.cause());
+        }
+      } else {
+        new PollSession(ctx.response(), Channels.of(ctx.request()), start.result().principal(), shard, gateway)
             .open(start.result().cursor(), start.result().channels(), timeoutMs, cursor == null || cursor.isEmpty());
       }
     }));
@@ -231,9 +263,12 @@ public final class GatewayVerticle extends VerticleBase {
     return false;
   }
 
-  /** False (and a 503 with Retry-After sent) when the node already holds {@code MAX_CONNECTIONS} sessions. */
-  private boolean hasRoom(RoutingContext ctx, String transport) {
-    if (gateway.limits().hasRoom()) {
+  /**
+   * Reserves a session slot; false (and a 503 with Retry-After sent) when the node already holds
+   * {@code MAX_CONNECTIONS} sessions. A true answer must end in a session or a release.
+   */
+  private boolean reserved(RoutingContext ctx, String transport) {
+    if (gateway.limits().reserve()) {
       return true;
     }
     gateway.metrics().connect(transport, "cap");
@@ -241,6 +276,21 @@ public final class GatewayVerticle extends VerticleBase {
     ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "5");
     RestApi.sendError(ctx, new RealtimeException(ErrorCode.UNAVAILABLE, "this node is full; retry shortly"));
     return false;
+  }
+
+  /**
+   * A URL whose percent-encoding does not decode (e.g. {@code /realtime/history/%E0%A4%A}) is the
+   * client's mistake: 400 here, before a route's parameter decoding fails as a 500.
+   */
+  private void checkUrl(RoutingContext ctx) {
+    try {
+      java.net.URLDecoder.decode(ctx.request().path(), java.nio.charset.StandardCharsets.UTF_8);
+      ctx.request().params();
+    } catch (IllegalArgumentException malformed) {
+      RestApi.sendError(ctx, RealtimeException.badRequest("malformed percent-encoding in the URL"));
+      return;
+    }
+    ctx.next();
   }
 
   /**
@@ -286,13 +336,19 @@ public final class GatewayVerticle extends VerticleBase {
     }
   }
 
-  /** {@code GET /health}: 200 when the store answers and (clustered) the cluster membership is active, else 503. */
+  /**
+   * {@code GET /health}: 200 when the store takes writes, every event loop runs and (clustered)
+   * the cluster membership is active; else 503, and while draining.
+   */
   private void health(RoutingContext ctx) {
     ClusterManager cluster = ((VertxInternal) vertx).clusterManager();
     boolean clusterUp = cluster == null || cluster.isActive();
-    gateway.store().ping().onComplete(store -> {
-      boolean up = store.succeeded() && clusterUp && !gateway.draining().get();
-      JsonArray checks = new JsonArray().add(new JsonObject().put("id", "store").put("status", store.succeeded() ? "UP" : "DOWN"));
+    boolean loopsUp = gateway.loops().blocked(System.currentTimeMillis()) == 0;
+    gateway.store().ping().timeout(HEALTH_STORE_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS).onComplete(store -> {
+      boolean up = store.succeeded() && clusterUp && loopsUp && !gateway.draining().get();
+      JsonArray checks = new JsonArray()
+          .add(new JsonObject().put("id", "store").put("status", store.succeeded() ? "UP" : "DOWN"))
+          .add(new JsonObject().put("id", "event-loops").put("status", loopsUp ? "UP" : "DOWN"));
       if (cluster != null) {
         checks.add(new JsonObject().put("id", "cluster").put("status", clusterUp ? "UP" : "DOWN"));
       }
@@ -350,9 +406,11 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> stop() {
     gateway.hub().removeShard(shard);
     long window = Math.max(1000, gateway.config().heartbeatMs());
+    List<Future<Void>> farewells = new java.util.ArrayList<>();
     for (ClientSession session : shard.sessions()) {
-      session.goAway(ThreadLocalRandom.current().nextLong(window));
+      farewells.add(session.goAway(ThreadLocalRandom.current().nextLong(window)));
     }
-    return gateway.bus().drained();
+    // Held polls are answered and streams told to reconnect before Vert.x closes their connections.
+    return Future.join(farewells).compose(v -> gateway.bus().drained());
   }
 }

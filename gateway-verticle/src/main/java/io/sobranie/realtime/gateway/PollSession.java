@@ -4,6 +4,7 @@ import io.sobranie.realtime.common.ErrorCode;
 import io.sobranie.realtime.common.RealtimeException;
 import io.sobranie.realtime.common.auth.Principal;
 import io.sobranie.realtime.common.bus.Envelope;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.Json;
@@ -21,16 +22,20 @@ final class PollSession extends CursorSession {
   private static final Logger LOG = Logger.getLogger(PollSession.class.getName());
 
   private final HttpServerResponse response;
+  private final io.netty.channel.Channel channel;
   private final List<Buffer> events = new ArrayList<>();
+  private long collected;
   private boolean started;
   private boolean answerScheduled;
   private boolean gotNotification;
   private boolean countAppended;
   private long timer = -1;
 
-  PollSession(HttpServerResponse response, Principal principal, Shard shard, GatewayContext gateway) {
+  PollSession(HttpServerResponse response, io.netty.channel.Channel channel, Principal principal, Shard shard,
+              GatewayContext gateway) {
     super(principal, shard, gateway);
     this.response = response;
+    this.channel = channel;
   }
 
   @Override
@@ -40,8 +45,13 @@ final class PollSession extends CursorSession {
 
   /** @param first true when the client sent no cursor: the unread count comes first, then the offline queue */
   void open(Cursor from, List<String> requested, long timeoutMs, boolean first) {
-    response.closeHandler(v -> cleanup());
+    response.closeHandler(v -> {
+      cleanup();
+      finished.tryComplete();
+    });
+    written.putAll(from); // answered early (shutdown), the reply still carries the client's place
     register(false);
+    RequestDeadlines.sessionStarted(channel);
     unreadAndWatermark().onComplete(read -> {
       if (closed) {
         return;
@@ -50,6 +60,8 @@ final class PollSession extends CursorSession {
         LOG.log(Level.WARNING, "notification state unavailable user=" + principal.userId(), read.cause());
         RestApi.sendError(response, new RealtimeException(ErrorCode.UNAVAILABLE, "notifications unavailable, poll again"));
         cleanup();
+        RequestDeadlines.sessionEnded(channel);
+        finished.tryComplete();
         return;
       }
       if (first) {
@@ -72,17 +84,23 @@ final class PollSession extends CursorSession {
     }
     gotNotification |= delivery.kind() == Envelope.Kind.NOTIFICATION;
     advance(subscription, delivery);
-    events.add(delivery.json());
+    collect(delivery.json());
     if (started) {
       answerSoon();
     }
+  }
+
+  /** Adds an event to the reply; its bytes count in the backlog, so a long replay is paged over several polls. */
+  private void collect(Buffer event) {
+    events.add(event);
+    collected += event.length();
   }
 
   @Override
   void onUserEvent(Delivery delivery) {
     switch (delivery.kind()) {
       case UNREAD_COUNT, SIGNAL -> {
-        events.add(delivery.json());
+        collect(delivery.json());
         if (started) {
           answerSoon();
         }
@@ -129,12 +147,21 @@ final class PollSession extends CursorSession {
     }
     body.appendString("}");
     cleanup();
-    response.putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store").end(body);
+    response.putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store").end(body)
+        .onComplete(done -> {
+          RequestDeadlines.sessionEnded(channel);
+          finished.tryComplete();
+        });
   }
 
   @Override
-  protected boolean writable() {
-    return true; // events collect in the reply
+  protected boolean transportClosed() {
+    return response.closed();
+  }
+
+  @Override
+  protected long transportBacklog() {
+    return collected; // the reply, sent at the end of the turn its first event came in
   }
 
   @Override
@@ -143,7 +170,7 @@ final class PollSession extends CursorSession {
   }
 
   @Override
-  protected void closeSlow() {
+  protected void closeSlow(String reason) {
     // never behind: a poll's events are written in one reply
   }
 
@@ -152,9 +179,10 @@ final class PollSession extends CursorSession {
     // a held poll needs no ping: it is answered within its timeout
   }
 
-  /** A held poll is answered now; the client's next poll goes to another node. */
+  /** A held poll is answered now, with what it has (often nothing) and its cursor; the next poll goes to another node. */
   @Override
-  void goAway(long afterMs) {
+  Future<Void> goAway(long afterMs) {
     answerSoon();
+    return finished.future();
   }
 }

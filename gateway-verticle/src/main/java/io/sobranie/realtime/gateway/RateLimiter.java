@@ -68,6 +68,14 @@ final class RateLimiter {
     });
   }
 
+  /** Takes back the attempt count of a refused attempt that turned out to be free (a repeated idempotent message). */
+  void forgive(String userId) {
+    buckets.computeIfPresent(userId, (id, bucket) -> {
+      bucket.attempts = Math.max(0, bucket.attempts - 1);
+      return bucket;
+    });
+  }
+
   /** Drops the buckets of users idle for a minute (they are full again anyway). */
   void sweep(long now) {
     buckets.values().removeIf(bucket -> now - bucket.refilledAt >= MINUTE_MS);

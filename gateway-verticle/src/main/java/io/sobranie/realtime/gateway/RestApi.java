@@ -126,21 +126,6 @@ final class RestApi {
         new JsonObject().put("channel", ctx.pathParam("channel"))).map(JsonObject::encode)));
   }
 
-  /** {@code POST /realtime/binary}: stores the raw body → 201 {@code {id, url, contentType, filename, size}}. */
-  void upload(RoutingContext ctx) {
-    respond(ctx, 201, user(ctx, principal -> {
-      String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
-      String filename = ctx.request().getHeader("X-Filename");
-      if (filename != null && (filename.isEmpty() || filename.length() > 255 || filename.chars().anyMatch(Character::isISOControl))) {
-        throw RealtimeException.badRequest("'X-Filename' must be 1..255 characters without control characters");
-      }
-      return gateway.blobs().put(ctx.body().buffer() == null ? io.vertx.core.buffer.Buffer.buffer() : ctx.body().buffer(),
-              contentType == null ? "application/octet-stream" : contentType, filename)
-          .map(blob -> new JsonObject().put("id", blob.id()).put("url", "/realtime/binary/" + blob.id())
-              .put("contentType", blob.contentType()).put("filename", blob.filename()).put("size", blob.size()).encode());
-    }));
-  }
-
   /** {@code GET /realtime/binary/{id}}: the bytes with their content type, to any authenticated user. */
   void download(RoutingContext ctx) {
     user(ctx, principal -> gateway.blobs().describe(ctx.pathParam("id")).map(blob -> {

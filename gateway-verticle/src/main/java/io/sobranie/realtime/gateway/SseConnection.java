@@ -4,6 +4,8 @@ import io.sobranie.realtime.common.ErrorCode;
 import io.sobranie.realtime.common.RealtimeException;
 import io.sobranie.realtime.common.auth.Principal;
 import io.sobranie.realtime.common.bus.Envelope;
+import io.netty.channel.Channel;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.Json;
@@ -26,13 +28,15 @@ final class SseConnection extends CursorSession {
   static final long MAX_PING_INTERVAL_MS = 15_000;
 
   private final HttpServerResponse response;
+  private final Channel channel;
   /** Events written before every stream started; null once flowing. */
   private List<Buffer> held = new ArrayList<>();
   private long lastWrite;
 
-  SseConnection(HttpServerResponse response, Principal principal, Shard shard, GatewayContext gateway) {
+  SseConnection(HttpServerResponse response, Channel channel, Principal principal, Shard shard, GatewayContext gateway) {
     super(principal, shard, gateway);
     this.response = response;
+    this.channel = channel;
   }
 
   @Override
@@ -49,11 +53,13 @@ final class SseConnection extends CursorSession {
         .putHeader("Content-Type", "text/event-stream; charset=utf-8")
         .putHeader("Cache-Control", "no-cache")
         .putHeader("X-Accel-Buffering", "no");
-    response.setWriteQueueMaxSize(gateway.config().outboundBudgetBytes());
-    response.drainHandler(v -> drained());
-    response.closeHandler(v -> cleanup());
+    response.closeHandler(v -> {
+      cleanup();
+      finished.tryComplete();
+    });
     response.exceptionHandler(e -> cleanup());
     register(true);
+    RequestDeadlines.sessionStarted(channel);
     write(Buffer.buffer("retry: " + RETRY_MS + "\n\n"));
     unreadAndWatermark().onComplete(read -> {
       if (closed) {
@@ -125,13 +131,18 @@ final class SseConnection extends CursorSession {
   private void write(Buffer frame) { // also while held: for the opening and for final words
     if (!closed && !response.closed()) {
       lastWrite = System.currentTimeMillis();
-      response.write(frame);
+      counted(response.write(frame), frame.length());
     }
   }
 
   @Override
-  protected boolean writable() {
-    return closed || response.closed() || !response.writeQueueFull();
+  protected boolean transportClosed() {
+    return response.closed();
+  }
+
+  @Override
+  protected long transportBacklog() {
+    return unwritten;
   }
 
   @Override
@@ -141,8 +152,8 @@ final class SseConnection extends CursorSession {
   }
 
   @Override
-  protected void closeSlow() {
-    LOG.info("slow consumer closed user=" + principal.userId() + " connection=" + id + " transport=sse");
+  protected void closeSlow(String reason) {
+    LOG.info("slow consumer closed user=" + principal.userId() + " connection=" + id + " transport=sse reason=" + reason);
     end();
   }
 
@@ -158,15 +169,19 @@ final class SseConnection extends CursorSession {
   }
 
   @Override
-  void goAway(long afterMs) {
+  Future<Void> goAway(long afterMs) {
     write(frame("reconnect", null, new JsonObject().put("type", "reconnect").put("afterMs", afterMs).toBuffer()));
     end();
+    return finished.future();
   }
 
   private void end() {
     if (!closed) {
       cleanup();
-      response.end();
+      response.end().onComplete(done -> {
+        RequestDeadlines.sessionEnded(channel);
+        finished.tryComplete();
+      });
     }
   }
 }

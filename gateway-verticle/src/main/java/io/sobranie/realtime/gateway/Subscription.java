@@ -17,6 +17,8 @@ final class Subscription {
   private final Consumer<StreamPosition> onJoined;
   /** Sequenced events that arrived while not live; null once live. */
   private List<Delivery> pending = new ArrayList<>();
+  /** Their bytes, counted in the session's outbound backlog. */
+  private long pendingBytes;
   /** Run once live: answers to repeated subscribes that came while this one was starting. */
   private List<Runnable> onLive = new ArrayList<>();
   private long lastSent;
@@ -48,8 +50,17 @@ final class Subscription {
 
   void cancel() {
     cancelled = true;
+    release();
     pending = null;
     onLive = null;
+  }
+
+  /** Gives the session's backlog back the bytes held here. */
+  private void release() {
+    if (pendingBytes != 0) {
+      session.buffered(-pendingBytes);
+      pendingBytes = 0;
+    }
   }
 
   boolean cancelled() {
@@ -89,6 +100,7 @@ final class Subscription {
     epoch = sent.epoch();
     List<Delivery> buffered = pending;
     pending = null;
+    release();
     for (Delivery delivery : buffered) {
       offer(delivery);
     }
@@ -110,6 +122,8 @@ final class Subscription {
     }
     if (pending != null) {
       pending.add(delivery);
+      pendingBytes += delivery.json().length();
+      session.buffered(delivery.json().length());
       return;
     }
     if (!delivery.epoch().equals(epoch)) {

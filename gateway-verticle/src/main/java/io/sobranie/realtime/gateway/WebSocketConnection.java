@@ -73,13 +73,14 @@ final class WebSocketConnection extends ClientSession {
   void open() {
     lastReceived = lastPing = System.currentTimeMillis();
     socket.pause();
-    socket.setWriteQueueMaxSize(gateway.config().outboundBudgetBytes());
-    socket.drainHandler(v -> drained());
     socket.frameHandler(frame -> lastReceived = System.currentTimeMillis());
     socket.textMessageHandler(this::onText);
     socket.binaryMessageHandler(this::onBinary);
     socket.exceptionHandler(this::onException);
-    socket.closeHandler(v -> cleanup());
+    socket.closeHandler(v -> {
+      cleanup();
+      finished.tryComplete();
+    });
     register(true);
     RealtimeConfig config = gateway.config();
     sendJson(Frames.typed(FrameType.CONNECTED)
@@ -169,6 +170,7 @@ final class WebSocketConnection extends ClientSession {
     Long since = JsonFields.optionalNonNegativeLong(frame, "since");
     String epoch = JsonFields.optionalStrictString(frame, "epoch");
     gateway.config().channelRules().checkSubscribe(principal, channel);
+    actions.charge(principal, gateway.limits().subscribes, "subscribes");
     StartListener answer = subscribedAnswer(channel.name(), ref);
     Subscription existing = switch (channel.name()) {
       case Channel.NOTIFICATIONS -> notifications;
@@ -182,7 +184,8 @@ final class WebSocketConnection extends ClientSession {
     if (channels.size() >= MAX_SUBSCRIPTIONS) {
       throw RealtimeException.badRequest("too many subscriptions (at most " + MAX_SUBSCRIPTIONS + " per connection)");
     }
-    channels.put(channel.name(), follow(channel.name(), since, epoch, answer));
+    Subscription subscription = follow(channel.name(), since, epoch, answer);
+    channels.put(channel.name(), subscription);
     joinRoom(channel.name());
   }
 
@@ -195,7 +198,10 @@ final class WebSocketConnection extends ClientSession {
 
       @Override
       public void failed(RealtimeException error) {
-        channels.remove(channel);
+        Subscription failed = channels.get(channel);
+        if (failed != null && failed.cancelled()) {
+          channels.remove(channel);
+        }
         sendError(ref, error);
       }
     };
@@ -206,20 +212,31 @@ final class WebSocketConnection extends ClientSession {
     if (channel.name().equals(Channel.BROADCAST) || channel.name().equals(Channel.NOTIFICATIONS)) {
       throw RealtimeException.badRequest(channel.name() + " is implicit on every connection and cannot be left");
     }
-    Subscription subscription = channels.remove(channel.name());
+    Subscription subscription = channels.get(channel.name());
     if (subscription == null) {
       throw new RealtimeException(ErrorCode.NOT_SUBSCRIBED, "not subscribed to " + channel.name());
     }
-    unfollow(subscription);
+    actions.charge(principal, gateway.limits().subscribes, "subscribes");
+    channels.remove(channel.name());
     leaveRoom(channel.name());
-    sendJson(withRef(Frames.typed(FrameType.UNSUBSCRIBED).put("channel", channel.name()), ref));
+    // A subscribe still starting gets its `subscribed` (and any replay it asked for) first.
+    subscription.whenLive(() -> {
+      unfollow(subscription);
+      sendJson(withRef(Frames.typed(FrameType.UNSUBSCRIBED).put("channel", channel.name()), ref));
+    });
   }
 
-  /** Validated and charged at once (a flood closes the socket now); sent after this connection's earlier messages. */
+  /**
+   * Validated and charged at once (a flood closes the socket now; an idem repeat over the budget is
+   * looked up instead, in turn); sent after this connection's earlier messages.
+   */
   private void onMessage(JsonObject frame, String ref) {
     ChatMessage message = ChatMessage.fromClient(principal, frame);
-    actions.charge(principal, gateway.limits().messages, "messages");
-    Future<JsonObject> sent = sending.transform(previous -> actions.send(principal, message));
+    RateLimiter.Verdict verdict = actions.take(principal, gateway.limits().messages);
+    if (!verdict.allowed() && message.idem() == null) {
+      throw ClientActions.refusal(verdict, "messages");
+    }
+    Future<JsonObject> sent = sending.transform(previous -> actions.send(principal, message, verdict));
     sending = sent;
     reply(sent, ref);
   }
@@ -269,11 +286,16 @@ final class WebSocketConnection extends ClientSession {
     onThisLoop(result).onFailure(failure -> sendError(ref, RealtimeException.from(failure)));
   }
 
-  /** Sends the reply frame a request future produces, or its error, with the ref. */
+  /** Sends the reply frame a request future produces, or its error, with the ref (a flood found late closes 1008). */
   private void reply(Future<JsonObject> result, String ref) {
     onThisLoop(result)
         .onSuccess(frame -> sendJson(withRef(frame, ref)))
-        .onFailure(failure -> sendError(ref, RealtimeException.from(failure)));
+        .onFailure(failure -> {
+          sendError(ref, RealtimeException.from(failure));
+          if (failure instanceof ClientActions.Flooding) {
+            close(CLOSE_POLICY, "rate limit exceeded");
+          }
+        });
   }
 
   private void onException(Throwable failure) {
@@ -291,7 +313,7 @@ final class WebSocketConnection extends ClientSession {
     if (delivery.kind() == Envelope.Kind.BINARY) {
       if (!closed && !socket.isClosed()) {
         flush(); // text written before it goes first
-        socket.writeFrame(WebSocketFrames.binary(delivery.json()));
+        counted(socket.writeFrame(WebSocketFrames.binary(delivery.json())), delivery.json().length());
       }
     } else {
       send(delivery.json());
@@ -342,7 +364,7 @@ final class WebSocketConnection extends ClientSession {
     }
     unsent = null;
     if (!socket.isClosed()) {
-      socket.writeFrame(WebSocketFrames.text(frame));
+      counted(socket.writeFrame(WebSocketFrames.text(frame)), frame.length());
       noticeBacklog();
     }
   }
@@ -353,8 +375,13 @@ final class WebSocketConnection extends ClientSession {
   }
 
   @Override
-  protected boolean writable() {
-    return closed || socket.isClosed() || !socket.writeQueueFull(); // a closed socket takes (drops) anything
+  protected boolean transportClosed() {
+    return socket.isClosed();
+  }
+
+  @Override
+  protected long transportBacklog() {
+    return unwritten + (unsent == null ? 0 : unsent.length());
   }
 
   @Override
@@ -363,9 +390,9 @@ final class WebSocketConnection extends ClientSession {
   }
 
   @Override
-  protected void closeSlow() {
-    LOG.info("slow consumer closed user=" + principal.userId() + " connection=" + id);
-    close(CLOSE_TRY_AGAIN_LATER, "slow consumer");
+  protected void closeSlow(String reason) {
+    LOG.info("slow consumer closed user=" + principal.userId() + " connection=" + id + " reason=" + reason);
+    close(CLOSE_TRY_AGAIN_LATER, reason);
   }
 
   private void sendError(String ref, RealtimeException e) {
@@ -392,15 +419,16 @@ final class WebSocketConnection extends ClientSession {
   }
 
   @Override
-  void goAway(long afterMs) {
+  Future<Void> goAway(long afterMs) {
     sendJson(Frames.typed(FrameType.RECONNECT).put("afterMs", afterMs));
     close(CLOSE_GOING_AWAY, "server shutting down");
+    return finished.future();
   }
 
   void close(short code, String reason) {
     if (!closed) {
       flush(); // an error or reconnect frame written just before must reach the client
-      socket.close(code, reason);
+      socket.close(code, reason).onComplete(done -> finished.tryComplete());
       cleanup();
     }
   }

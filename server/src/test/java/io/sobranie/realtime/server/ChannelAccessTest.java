@@ -131,6 +131,15 @@ class ChannelAccessTest extends ServerTestBase {
   }
 
   @Test
+  @DisplayName("only the bare names notifications and broadcast exist: a name under them is denied")
+  void bareNamesOnly() {
+    WsClient alice = connect(token("alice"));
+    assertDenied(alice, subscribe("notifications:alice"), "forbidden");
+    assertDenied(alice, subscribe("broadcast:x"), "forbidden");
+    assertDenied(connect(token("ops", "service")), message("broadcast:x"), "forbidden");
+  }
+
+  @Test
   @DisplayName("any other namespace or bare name is denied or invalid")
   void unknownNamespace() {
     WsClient alice = connect(token("alice"));

@@ -179,6 +179,24 @@ class ChatTest extends ServerTestBase {
   }
 
   @Test
+  @DisplayName("a subscribe followed at once by an unsubscribe is answered subscribed, then unsubscribed, each with its ref")
+  void subscribeThenUnsubscribeAtOnce() {
+    WsClient alice = connect(token("alice"));
+    for (int i = 0; i < 5; i++) {
+      alice.sendWithoutWaiting(frame("subscribe").put("channel", "chat:quick" + i).put("ref", "s" + i));
+      alice.sendWithoutWaiting(frame("unsubscribe").put("channel", "chat:quick" + i).put("ref", "u" + i));
+    }
+    for (int i = 0; i < 5; i++) {
+      JsonObject subscribed = alice.next();
+      assertEquals("subscribed", subscribed.getString("type"), subscribed::encode);
+      assertEquals("s" + i, subscribed.getString("ref"));
+      JsonObject unsubscribed = alice.next();
+      assertEquals("unsubscribed", unsubscribed.getString("type"), unsubscribed::encode);
+      assertEquals("u" + i, unsubscribed.getString("ref"));
+    }
+  }
+
+  @Test
   @DisplayName("after unsubscribe nothing more arrives from the channel; unsubscribing again is not_subscribed")
   void unsubscribe() {
     WsClient alice = connect(token("alice"));

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class HealthTest extends ServerTestBase {
 
   @Test
-  @DisplayName("GET /health is 200 UP with a store check")
+  @DisplayName("GET /health is 200 UP with a store check and an event-loop check")
   void healthIsUp() {
     Response response = request(HttpMethod.GET, "/health", null, null);
     assertEquals(200, response.status());
@@ -18,6 +18,18 @@ class HealthTest extends ServerTestBase {
     assertEquals("UP", body.getString("status"));
     assertEquals("store", body.getJsonArray("checks").getJsonObject(0).getString("id"));
     assertEquals("UP", body.getJsonArray("checks").getJsonObject(0).getString("status"));
+    assertEquals("event-loops", body.getJsonArray("checks").getJsonObject(1).getString("id"));
+    assertEquals("UP", body.getJsonArray("checks").getJsonObject(1).getString("status"));
+  }
+
+  @Test
+  @DisplayName("a URL whose percent-encoding does not decode is 400, in the path or in the query")
+  void malformedPercentEncodingIs400() {
+    for (String uri : new String[] {"/realtime/history/%E0%A4%A", "/realtime/history/chat:x?since=%G1"}) {
+      Response response = request(HttpMethod.GET, uri, token("alice"), null);
+      assertEquals(400, response.status(), uri + " " + response.body());
+      assertEquals("bad_request", response.errorCode());
+    }
   }
 
   @Test

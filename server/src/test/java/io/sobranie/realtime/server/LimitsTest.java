@@ -24,7 +24,7 @@ class LimitsTest extends ServerTestBase {
   @Override
   protected Map<String, String> settings() {
     return Map.of("MESSAGES_PER_MINUTE", String.valueOf(BUDGET), "SIGNALS_PER_MINUTE", String.valueOf(BUDGET),
-        "MAX_CONNECTIONS", "4", "ALLOWED_ORIGINS", "https://app.example.com",
+        "SUBSCRIBES_PER_MINUTE", String.valueOf(BUDGET), "MAX_CONNECTIONS", "4", "ALLOWED_ORIGINS", "https://app.example.com",
         "OUTBOUND_BUDGET_BYTES", "65536", "SLOW_CONSUMER_MS", "500");
   }
 
@@ -60,6 +60,73 @@ class LimitsTest extends ServerTestBase {
     for (int i = 0; i < BUDGET + 3; i++) {
       alice.request(message("same").put("idem", "k"), "ack");
     }
+  }
+
+  @Test
+  @DisplayName("repeats of stored idem keys sent in a burst after the budget is spent are all acked as the originals; never closed")
+  void idempotentRepeatsAfterTheBudgetIsSpent() {
+    WsClient alice = connect(token("alice"));
+    List<Long> seqs = new ArrayList<>();
+    for (int i = 0; i < BUDGET; i++) {
+      seqs.add(alice.request(message("m" + i).put("idem", "k" + i), "ack").getLong("seq"));
+    }
+    // A reconnecting client resends what it has no ack for, and then some: 4 x the budget in all.
+    for (int i = 0; i < 4 * BUDGET; i++) {
+      alice.sendWithoutWaiting(message("m" + (i % BUDGET)).put("idem", "k" + (i % BUDGET)).put("ref", "again" + i));
+    }
+    for (int i = 0; i < 4 * BUDGET; i++) {
+      JsonObject ack = alice.next("ack");
+      assertEquals("again" + i, ack.getString("ref"));
+      assertEquals(seqs.get(i % BUDGET), ack.getLong("seq"), "the original's seq");
+    }
+    alice.send(message("new").put("ref", "fresh"));
+    JsonObject refused = alice.next("error");
+    assertError(refused, "rate_limited"); // the budget really is spent: repeats were free, new messages are not
+    assertEquals("fresh", refused.getString("ref"));
+    assertEquals("pong", alice.request(frame("ping"), "pong").getString("type"), "still open");
+  }
+
+  @Test
+  @DisplayName("subscribe and unsubscribe share a per-user budget: rate_limited past it, closed 1008 past twice it")
+  void subscribeBudget() {
+    WsClient alice = connect(token("alice"));
+    for (int i = 0; i < BUDGET; i++) {
+      alice.request(i % 2 == 0 ? frame("subscribe").put("channel", "chat:s")
+          : frame("unsubscribe").put("channel", "chat:s"), i % 2 == 0 ? "subscribed" : "unsubscribed");
+    }
+    alice.send(frame("subscribe").put("channel", "chat:other").put("ref", "over"));
+    JsonObject refused = alice.next("error");
+    assertError(refused, "rate_limited");
+    assertEquals("over", refused.getString("ref"));
+    assertTrue(refused.getLong("retryAfterMs") > 0);
+    for (int i = 0; i < 3 * BUDGET; i++) {
+      alice.sendWithoutWaiting(frame("subscribe").put("channel", "chat:flood" + i));
+    }
+    assertEquals(1008, alice.awaitClose());
+  }
+
+  @Test
+  @DisplayName("a burst of upgrades never holds more than MAX_CONNECTIONS sessions: the rest are refused with 503")
+  void connectionCapUnderABurst() throws Exception {
+    int attempts = 20;
+    List<Future<Integer>> outcomes = new ArrayList<>();
+    for (int i = 0; i < attempts; i++) {
+      WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port())
+          .setURI("/realtime/ws").addHeader("Authorization", "Bearer " + token("burst" + i)).setAllowOriginHeader(false);
+      outcomes.add(clientVertx.createWebSocketClient().connect(options).transform(r -> {
+        if (r.failed()) {
+          return Future.succeededFuture(r.cause().getMessage().contains("503") ? 503 : -1);
+        }
+        io.vertx.core.Promise<Integer> first = io.vertx.core.Promise.promise();
+        r.result().textMessageHandler(text -> first.tryComplete(text.contains("\"connected\"") ? 200 : -2));
+        r.result().closeHandler(v -> first.tryComplete(-3));
+        return first.future();
+      }));
+    }
+    List<Integer> results = Future.all(outcomes).map(all -> all.<Integer>list()).await();
+    long accepted = results.stream().filter(r -> r == 200).count();
+    assertEquals(4, accepted, "exactly MAX_CONNECTIONS sessions: " + results);
+    assertEquals(attempts - 4, results.stream().filter(r -> r == 503).count(), "the others refused with 503: " + results);
   }
 
   @Test
@@ -102,7 +169,7 @@ class LimitsTest extends ServerTestBase {
           return r.statusCode();
         }).await();
     assertEquals(503, status);
-    assertEquals(503, sse("token=" + token("late"), null).status());
+    assertEquals(503, request(HttpMethod.GET, "/realtime/events?token=" + token("late"), null, null).status());
     Response poll = request(HttpMethod.GET, "/realtime/poll", token("late"), null);
     assertEquals(503, poll.status());
     assertNotNull(poll.headers().get("retry-after"));

@@ -28,6 +28,11 @@ final class RawWebSocket implements AutoCloseable {
     int closeCode() {
       return payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : -1;
     }
+
+    /** The reason of a close frame. */
+    String closeReason() {
+      return payload.length > 2 ? new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8) : "";
+    }
   }
 
   private final Socket socket;

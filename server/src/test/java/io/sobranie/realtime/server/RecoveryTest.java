@@ -37,7 +37,7 @@ class RecoveryTest extends ServerTestBase {
     JsonObject subscribed = bob.request(subscribe("chat:r", 2, epoch), "subscribed");
     assertTrue(subscribed.getBoolean("recovered"));
     assertEquals(5, subscribed.getLong("seq"));
-    assertEquals(epoch, subscribed.getString("epoch"));
+    assertEquals(epoch, subscribed.getString("epoch"), "the epoch told of the empty channel is its first life's");
     for (long seq = 3; seq <= 5; seq++) {
       JsonObject message = bob.next();
       assertEquals("message", message.getString("type"));

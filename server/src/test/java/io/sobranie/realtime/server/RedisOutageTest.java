@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sobranie.realtime.common.config.ConfigLoader;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
@@ -23,9 +24,11 @@ class RedisOutageTest {
   private RealtimeNode node;
   private Vertx clients;
 
-  private static Process startRedis(int port) throws Exception {
-    Process process = new ProcessBuilder("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
-        "--save", "", "--appendonly", "no").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+  private static Process startRedis(int port, String... options) throws Exception {
+    java.util.List<String> command = new java.util.ArrayList<>(List.of("redis-server", "--port", String.valueOf(port),
+        "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"));
+    command.addAll(List.of(options));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     for (int i = 0; i < 200; i++) {
       try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
         return process;
@@ -105,5 +108,61 @@ class RedisOutageTest {
     }
     assertTrue(ack != null, "messages are accepted again");
     assertEquals("chat:r", ack.getString("channel"));
+  }
+
+  @Test
+  @DisplayName("a Redis that refuses writes for memory: /health 503 and messages 'unavailable', logged; writes resume when memory is freed")
+  void redisOutOfMemory() throws Exception {
+    int redisPort = NodeProcess.freePort();
+    redis = startRedis(redisPort, "--maxmemory", "4mb", "--maxmemory-policy", "noeviction");
+    java.util.logging.Logger storeLog = java.util.logging.Logger.getLogger(io.sobranie.realtime.common.store.RedisStore.class.getName());
+    List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Handler capture = new java.util.logging.Handler() {
+      @Override
+      public void publish(java.util.logging.LogRecord record) {
+        logged.add(record.getLevel() + " " + record.getMessage());
+      }
+
+      @Override
+      public void flush() {
+      }
+
+      @Override
+      public void close() {
+      }
+    };
+    storeLog.addHandler(capture);
+    try {
+      node = RealtimeNode.start(Vertx.vertx(), ConfigLoader.load(Map.of("JWT_SECRET", ServerTestBase.SECRET, "HTTP_PORT", "0",
+          "HTTP_HOST", "127.0.0.1", "REDIS_URL", "redis://127.0.0.1:" + redisPort))).await();
+      clients = Vertx.vertx();
+      int port = node.port();
+      WsClient alice = WsClient.connect(clients, port, ServerTestBase.token("alice"));
+      assertEquals(1, alice.publish("chat:m", "before").getLong("seq"));
+      assertEquals(200, health(port));
+
+      io.vertx.redis.client.Redis admin = io.vertx.redis.client.Redis.createClient(clients, "redis://127.0.0.1:" + redisPort);
+      // Grow one value a kilobyte at a time: the append that crosses maxmemory succeeds, and from
+      // then on Redis refuses every write, small ones included (as after a flood of small keys).
+      String kilobyte = "x".repeat(1024);
+      boolean full = false;
+      for (int i = 0; i < 20_000 && !full; i++) {
+        full = admin.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.APPEND).arg("ballast").arg(kilobyte))
+            .transform(r -> Future.succeededFuture(r.failed() && r.cause().getMessage().startsWith("OOM"))).await();
+      }
+      assertTrue(full, "Redis refuses writes");
+      assertEquals(503, health(port), "health says the store cannot take writes");
+      alice.send(new JsonObject().put("type", "message").put("channel", "chat:m").put("data", "during").put("ref", "d"));
+      JsonObject refused = alice.next("error");
+      assertEquals("unavailable", refused.getString("code"));
+      assertTrue(logged.stream().anyMatch(line -> line.startsWith("SEVERE") && line.contains("out of memory")), logged.toString());
+
+      admin.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.DEL).arg("ballast")).await();
+      assertEquals(200, health(port), "writes are taken again");
+      assertEquals(2, alice.publish("chat:m", "after").getLong("seq"));
+      admin.close();
+    } finally {
+      storeLog.removeHandler(capture);
+    }
   }
 }

@@ -44,19 +44,19 @@ class SseTest extends ServerTestBase {
   @Test
   @DisplayName("a bad token is 401 JSON; a denied channel 403; an invalid channel or more than 50 channels 400")
   void refusals() {
-    SseClient bad = sse("token=nope", null);
+    Response bad = request(HttpMethod.GET, "/realtime/events?token=nope", null, null);
     assertEquals(401, bad.status());
-    assertEquals("unauthorized", bad.refusal().getJsonObject("error").getString("code"));
-    SseClient denied = sse("token=" + token("alice") + "&channels=chat:a,dm:bob:carol", null);
+    assertEquals("unauthorized", bad.errorCode());
+    Response denied = request(HttpMethod.GET, "/realtime/events?token=" + token("alice") + "&channels=chat:a,dm:bob:carol", null, null);
     assertEquals(403, denied.status());
-    assertEquals("forbidden", denied.refusal().getJsonObject("error").getString("code"));
-    assertEquals(400, sse("token=" + token("alice") + "&channels=chat:a,bad%20name", null).status());
+    assertEquals("forbidden", denied.errorCode());
+    assertEquals(400, request(HttpMethod.GET, "/realtime/events?token=" + token("alice") + "&channels=chat:a,bad%20name", null, null).status());
     StringBuilder many = new StringBuilder();
     for (int i = 0; i < 51; i++) {
       many.append(i == 0 ? "" : ",").append("chat:c").append(i);
     }
-    assertEquals(400, sse("token=" + token("alice") + "&channels=" + many, null).status());
-    assertEquals(400, sse("token=" + token("alice"), "not-a-cursor").status());
+    assertEquals(400, request(HttpMethod.GET, "/realtime/events?token=" + token("alice") + "&channels=" + many, null, null).status());
+    assertEquals(400, request(HttpMethod.GET, "/realtime/events?token=" + token("alice") + "&lastEventId=not-a-cursor", null, null).status());
   }
 
   @Test

@@ -60,6 +60,34 @@ class TypingSignalBinaryTest extends ServerTestBase {
   }
 
   @Test
+  @DisplayName("alternating active true/false in a flood costs two deliveries per 2 s: one start, one stop")
+  void typingFloodIsTwoDeliveries() {
+    WsClient alice = connect(token("alice"));
+    WsClient bob = connect(token("bob"));
+    bob.subscribe("chat:t");
+    for (int i = 0; i < 200; i++) {
+      alice.sendWithoutWaiting(frame("typing").put("channel", "chat:t").put("active", i % 2 == 0));
+    }
+    alice.sendWithoutWaiting(frame("typing").put("channel", "chat:t").put("active", false)); // a stop with no start before it
+    alice.publish("chat:t", "sentinel");
+    assertEquals(true, bob.next().getBoolean("active"));
+    assertEquals(false, bob.next().getBoolean("active"));
+    assertEquals("message", bob.next().getString("type"), "nothing else came before the sentinel");
+  }
+
+  @Test
+  @DisplayName("authorization comes before the throttle: every typing frame on a forbidden channel is forbidden")
+  void typingIsAuthorizedBeforeTheThrottle() {
+    WsClient alice = connect(token("alice"));
+    for (int i = 0; i < 3; i++) {
+      alice.send(frame("typing").put("channel", "post:1").put("active", true).put("ref", "t" + i));
+      JsonObject error = alice.next("error");
+      assertError(error, "forbidden");
+      assertEquals("t" + i, error.getString("ref"));
+    }
+  }
+
+  @Test
   @DisplayName("typing where the user may not publish is forbidden; without active it is bad_request")
   void typingErrors() {
     WsClient alice = connect(token("alice"));

@@ -46,8 +46,14 @@ public final class ChannelRules {
     return rules == null ? defaultLimits : new HistoryLimits(rules.historySize(), rules.historyTtlSeconds());
   }
 
-  /** The rules of the channel's namespace; unknown namespaces are denied. */
+  /**
+   * The rules of the channel's namespace; unknown namespaces are denied, and so is any name under
+   * {@code notifications:} or {@code broadcast:} (PROTOCOL.md section 2: only the bare names exist).
+   */
   public NamespaceRules of(Channel channel) {
+    if (!channel.isBare() && (channel.namespace().equals(Channel.NOTIFICATIONS) || channel.namespace().equals(Channel.BROADCAST))) {
+      throw RealtimeException.forbidden("only the bare name '" + channel.namespace() + "' exists");
+    }
     NamespaceRules rules = namespaces.get(channel.namespace());
     if (rules == null) {
       throw RealtimeException.forbidden("unknown channel namespace '" + channel.namespace() + "'");

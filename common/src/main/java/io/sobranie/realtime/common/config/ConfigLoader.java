@@ -81,6 +81,13 @@ public final class ConfigLoader {
     DEFAULTS.put("SHUTDOWN_DRAIN_MS", "1000");
     DEFAULTS.put("OUTBOUND_BUDGET_BYTES", String.valueOf(1024 * 1024));
     DEFAULTS.put("SLOW_CONSUMER_MS", "10000");
+    DEFAULTS.put("OUTBOUND_LIMIT_BYTES", "");
+    DEFAULTS.put("SUBSCRIBES_PER_MINUTE", "600");
+    DEFAULTS.put("MAX_UPLOADS", "16");
+    DEFAULTS.put("MAX_UPLOAD_BYTES_IN_FLIGHT", String.valueOf(64 * 1024 * 1024));
+    DEFAULTS.put("HEADER_TIMEOUT_MS", "10000");
+    DEFAULTS.put("BODY_IDLE_TIMEOUT_MS", "10000");
+    DEFAULTS.put("MAX_PENDING_CONNECTIONS", "1000");
     DEFAULTS.put("SHUTDOWN_DEADLINE_MS", "10000");
     DEFAULTS.put(CHANNELS, "");
   }
@@ -166,6 +173,8 @@ public final class ConfigLoader {
     } else if (!NODE_ID.matcher(nodeId).matches()) {
       throw new ConfigException("NODE_ID", "must be 1..64 characters of [A-Za-z0-9_-.], got '" + nodeId + "'");
     }
+    int outboundBudget = integer("OUTBOUND_BUDGET_BYTES", 4096, 256 * 1024 * 1024);
+    int maxBlobBytes = integer("MAX_BLOB_BYTES", 1, Integer.MAX_VALUE);
     List<String> origins = list("ALLOWED_ORIGINS");
     if (origins.isEmpty() && devMode) {
       origins = List.of("*");
@@ -202,7 +211,7 @@ public final class ConfigLoader {
         integer("SIGNALS_PER_MINUTE", 1, 1_000_000),
         integer("PRESENCE_GRACE_MS", 0, 600_000),
         blobDir(),
-        integer("MAX_BLOB_BYTES", 1, Integer.MAX_VALUE),
+        maxBlobBytes,
         bool("WS_COMPRESSION"),
         integer("HEARTBEAT_MS", 100, 3_600_000),
         historySize,
@@ -210,10 +219,41 @@ public final class ConfigLoader {
         origins,
         transports(),
         integer("SHUTDOWN_DRAIN_MS", 0, 300_000),
-        integer("OUTBOUND_BUDGET_BYTES", 4096, 256 * 1024 * 1024),
+        outboundBudget,
         integer("SLOW_CONSUMER_MS", 100, 600_000),
+        outboundLimit(outboundBudget),
+        integer("SUBSCRIBES_PER_MINUTE", 1, 1_000_000),
+        integer("MAX_UPLOADS", 1, 100_000),
+        uploadBytesInFlight(maxBlobBytes),
+        integer("HEADER_TIMEOUT_MS", 100, 600_000),
+        integer("BODY_IDLE_TIMEOUT_MS", 100, 600_000),
+        integer("MAX_PENDING_CONNECTIONS", 1, 1_000_000),
         integer("SHUTDOWN_DEADLINE_MS", 100, 600_000),
         new ChannelRules(channels(historySize, historyTtl), new HistoryLimits(historySize, historyTtl)));
+  }
+
+  /**
+   * {@code OUTBOUND_LIMIT_BYTES}: the hard cap of unsent bytes per connection, closed at once past
+   * it (default 4 × {@code OUTBOUND_BUDGET_BYTES}); at least the budget.
+   */
+  private int outboundLimit(int budget) {
+    if (optional("OUTBOUND_LIMIT_BYTES") == null) {
+      return (int) Math.min(Integer.MAX_VALUE, 4L * budget);
+    }
+    int limit = integer("OUTBOUND_LIMIT_BYTES", 4096, Integer.MAX_VALUE);
+    if (limit < budget) {
+      throw new ConfigException("OUTBOUND_LIMIT_BYTES", "must be at least OUTBOUND_BUDGET_BYTES (" + budget + "), got " + limit);
+    }
+    return limit;
+  }
+
+  /** {@code MAX_UPLOAD_BYTES_IN_FLIGHT}: upload bytes a node accepts at once; at least one whole upload. */
+  private long uploadBytesInFlight(int maxBlobBytes) {
+    int inFlight = integer("MAX_UPLOAD_BYTES_IN_FLIGHT", 1, Integer.MAX_VALUE);
+    if (inFlight < maxBlobBytes) {
+      throw new ConfigException("MAX_UPLOAD_BYTES_IN_FLIGHT", "must be at least MAX_BLOB_BYTES (" + maxBlobBytes + "), got " + inFlight);
+    }
+    return inFlight;
   }
 
   /** {@code BLOB_DIR}, or a directory under the system temp dir named for this node's process. */

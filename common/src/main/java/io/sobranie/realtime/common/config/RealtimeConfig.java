@@ -19,6 +19,13 @@ import java.util.Set;
  * @param shutdownDeadlineMs on SIGTERM, the most the whole graceful shutdown may take
  * @param outboundBudgetBytes bytes that may wait unsent for one connection before it counts as behind
  * @param slowConsumerMs     how long a connection may stay behind before it is closed 1013
+ * @param outboundLimitBytes unsent bytes past which a connection is closed 1013 at once, however briefly
+ * @param subscribesPerMinute per-user budget of WebSocket subscribe and unsubscribe frames on this node
+ * @param maxUploads         uploads a node receives at once (503 beyond)
+ * @param maxUploadBytesInFlight upload bytes a node accepts at once, counted by declared length (503 beyond)
+ * @param headerTimeoutMs    time a connection has to send a request's complete headers (then it is closed)
+ * @param bodyIdleTimeoutMs  time a request body may pause between bytes (then the connection is closed)
+ * @param maxPendingConnections connections a node holds that are neither upgraded nor a session (SSE, held poll)
  * @param maxUrlBytes        longest HTTP request line (method, URL with its query, version); longer: 414
  * @param maxHeaderBytes     most bytes of HTTP request headers; more: 431
  * @param trustedProxies     peers whose {@code X-Forwarded-For} names the client (default: none)
@@ -66,6 +73,13 @@ public record RealtimeConfig(
     long shutdownDrainMs,
     int outboundBudgetBytes,
     long slowConsumerMs,
+    int outboundLimitBytes,
+    int subscribesPerMinute,
+    int maxUploads,
+    long maxUploadBytesInFlight,
+    long headerTimeoutMs,
+    long bodyIdleTimeoutMs,
+    int maxPendingConnections,
     long shutdownDeadlineMs,
     ChannelRules channelRules) {
 

@@ -4,7 +4,11 @@ import io.sobranie.realtime.common.Ids;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.Promise;
+import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.FileSystem;
+import io.vertx.core.file.OpenOptions;
+import io.vertx.core.streams.ReadStream;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,6 +23,7 @@ import java.util.regex.Pattern;
  */
 public final class FileBlobStore implements BlobStore {
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{22,64}");
+  private static final long ABANDONED_UPLOAD_MS = 3_600_000;
 
   private final FileSystem fs;
   private final Path dir;
@@ -38,14 +43,46 @@ public final class FileBlobStore implements BlobStore {
   }
 
   @Override
-  public Future<Blob> put(Buffer bytes, String contentType, String filename) {
-    Blob blob = new Blob(Ids.secret(18), contentType, filename, bytes.length(), clock.getAsLong() + ttlMs);
-    JsonObject meta = new JsonObject().put("contentType", contentType).put("filename", filename)
-        .put("size", blob.size()).put("expiresAt", blob.expiresAt());
-    // bytes first: a description never points at missing bytes
-    return fs.writeFile(path(blob.id()), bytes)
-        .compose(v -> fs.writeFile(metaPath(blob.id()), meta.toBuffer()))
-        .map(blob);
+  public Future<Blob> receive(ReadStream<Buffer> bytes, String contentType, String filename, long maxBytes) {
+    String id = Ids.secret(18);
+    String partial = path(id) + ".part";
+    return fs.open(partial, new OpenOptions().setWrite(true).setCreateNew(true))
+        .compose(file -> copy(bytes, file, maxBytes)
+            .compose(size -> file.close().map(size))
+            .recover(failure -> file.close().transform(closed -> Future.<Long>failedFuture(failure))))
+        .compose(size -> {
+          Blob blob = new Blob(id, contentType, filename, size, clock.getAsLong() + ttlMs);
+          JsonObject meta = new JsonObject().put("contentType", contentType).put("filename", filename)
+              .put("size", size).put("expiresAt", blob.expiresAt());
+          // bytes first: a description never points at missing bytes
+          return fs.move(partial, path(id)).compose(v -> fs.writeFile(metaPath(id), meta.toBuffer())).map(blob);
+        })
+        .recover(failure -> fs.delete(partial).transform(deleted -> Future.failedFuture(failure)));
+  }
+
+  /** Copies {@code from} into {@code file} with backpressure; fails past {@code maxBytes}. Answers the size. */
+  private static Future<Long> copy(ReadStream<Buffer> from, AsyncFile file, long maxBytes) {
+    Promise<Long> done = Promise.promise();
+    long[] size = {0};
+    from.handler(chunk -> {
+      if (done.future().isComplete()) {
+        return;
+      }
+      size[0] += chunk.length();
+      if (size[0] > maxBytes) {
+        done.tryFail(new TooLargeException(maxBytes));
+        return;
+      }
+      file.write(chunk).onFailure(done::tryFail);
+      if (file.writeQueueFull()) {
+        from.pause();
+        file.drainHandler(v -> from.resume());
+      }
+    });
+    from.exceptionHandler(done::tryFail);
+    from.endHandler(v -> done.tryComplete(size[0]));
+    from.resume();
+    return done.future();
   }
 
   @Override
@@ -73,7 +110,7 @@ public final class FileBlobStore implements BlobStore {
 
   @Override
   public Future<Void> sweep() {
-    return fs.readDir(dir.toString(), ".*\\.json").compose(files -> {
+    Future<Void> expired = fs.readDir(dir.toString(), ".*\\.json").compose(files -> {
       List<Future<?>> checks = new ArrayList<>();
       for (String file : files) {
         String id = Path.of(file).getFileName().toString().replace(".json", "");
@@ -83,5 +120,16 @@ public final class FileBlobStore implements BlobStore {
       }
       return Future.join(checks).mapEmpty();
     });
+    // Uploads cut off by a crash leave a .part file; one older than an upload can take is garbage.
+    Future<Void> abandoned = fs.readDir(dir.toString(), ".*\\.part").compose(files -> {
+      long cutoff = System.currentTimeMillis() - ABANDONED_UPLOAD_MS;
+      List<Future<?>> checks = new ArrayList<>();
+      for (String file : files) {
+        checks.add(fs.props(file).compose(props -> props.lastModifiedTime() < cutoff ? fs.delete(file) : Future.succeededFuture())
+            .recover(e -> Future.succeededFuture()));
+      }
+      return Future.join(checks).mapEmpty();
+    });
+    return Future.join(expired, abandoned).mapEmpty();
   }
 }

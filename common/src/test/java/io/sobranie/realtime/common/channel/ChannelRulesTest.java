@@ -86,6 +86,13 @@ class ChannelRulesTest {
     cannotPublish(ALICE, "notifications", ErrorCode.FORBIDDEN);
   }
 
+  @Test
+  @DisplayName("only the bare name 'notifications' exists: notifications:{anything} is denied, even the caller's own id")
+  void notificationsWithASuffixIsDenied() {
+    cannotSubscribe(ALICE, "notifications:alice", ErrorCode.FORBIDDEN);
+    cannotPublish(SERVICE, "notifications:alice", ErrorCode.FORBIDDEN);
+  }
+
   // ---------------------------------------------------------------- chat:{room}
 
   @Test
@@ -261,6 +268,13 @@ class ChannelRulesTest {
   @Test
   void broadcastPublishAllowedForServices() {
     canPublish(SERVICE, "broadcast");
+  }
+
+  @Test
+  @DisplayName("only the bare name 'broadcast' exists: broadcast:{anything} is denied to users and services")
+  void broadcastWithASuffixIsDenied() {
+    cannotSubscribe(ALICE, "broadcast:x", ErrorCode.FORBIDDEN);
+    cannotPublish(SERVICE, "broadcast:x", ErrorCode.FORBIDDEN);
   }
 
   // ---------------------------------------------------------------- anything else

@@ -77,6 +77,28 @@ class ConfigLoaderTest {
     rejected("CLUSTER_DISCOVERY", env("CLUSTER_DISCOVERY", "multicast"));
   }
 
+  @Test
+  @DisplayName("abuse bounds: defaults, and values that cannot work are rejected naming their key")
+  void abuseBounds() {
+    RealtimeConfig c = load();
+    assertEquals(4 * 1024 * 1024, c.outboundLimitBytes(), "4 x OUTBOUND_BUDGET_BYTES by default");
+    assertEquals(600, c.subscribesPerMinute());
+    assertEquals(16, c.maxUploads());
+    assertEquals(64L * 1024 * 1024, c.maxUploadBytesInFlight());
+    assertEquals(10_000, c.headerTimeoutMs());
+    assertEquals(10_000, c.bodyIdleTimeoutMs());
+    assertEquals(1000, c.maxPendingConnections());
+    assertEquals(400_000, load("OUTBOUND_BUDGET_BYTES", "100000").outboundLimitBytes(), "follows the budget");
+    assertEquals(300_000, load("OUTBOUND_BUDGET_BYTES", "100000", "OUTBOUND_LIMIT_BYTES", "300000").outboundLimitBytes());
+    rejected("OUTBOUND_LIMIT_BYTES", env("OUTBOUND_BUDGET_BYTES", "100000", "OUTBOUND_LIMIT_BYTES", "50000"));
+    rejected("MAX_UPLOAD_BYTES_IN_FLIGHT", env("MAX_BLOB_BYTES", "1000000", "MAX_UPLOAD_BYTES_IN_FLIGHT", "999999"));
+    rejected("SUBSCRIBES_PER_MINUTE", env("SUBSCRIBES_PER_MINUTE", "0"));
+    rejected("MAX_UPLOADS", env("MAX_UPLOADS", "many"));
+    rejected("HEADER_TIMEOUT_MS", env("HEADER_TIMEOUT_MS", "0"));
+    rejected("BODY_IDLE_TIMEOUT_MS", env("BODY_IDLE_TIMEOUT_MS", "-1"));
+    rejected("MAX_PENDING_CONNECTIONS", env("MAX_PENDING_CONNECTIONS", "0"));
+  }
+
   // ---------------------------------------------------------------- defaults
 
   @Test
