@@ -4,8 +4,13 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.RedisReplicas;
+import io.vertx.redis.client.RedisRole;
 import io.vertx.redis.client.Request;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -80,22 +85,40 @@ public final class RedisStore implements Store {
         .compose(pong -> store.lanes.open())
         .map(store)
         .recover(failure -> redis.close().transform(closed -> Future.<RedisStore>failedFuture(
-            new IllegalStateException("Redis at " + safe(options.getEndpoint()) + " does not answer: " + failure.getMessage(),
+            new IllegalStateException("Redis at " + safe(options.getEndpoints()) + " does not answer: " + failure.getMessage(),
                 failure))));
   }
 
   /** Client options for a standalone Redis at {@code redisUrl}, with this store's pool sizes. */
   public static RedisOptions options(String redisUrl) {
-    return new RedisOptions()
-        .setConnectionString(redisUrl)
+    return options(RedisServers.standalone(redisUrl));
+  }
+
+  /**
+   * Client options for {@code servers}, with this store's pool sizes (per server). Sentinel mode
+   * connects to the primary only and without the client's automatic failover: a lane whose
+   * connection the failover ended (the old primary died, or Sentinel disconnected its clients when
+   * it demoted it) is replaced through the Sentinels on its next use, which covers both cases and
+   * keeps {@link RedisLanes}' end handlers on the connection that actually ends. Cluster mode reads
+   * and writes on the primaries only.
+   */
+  public static RedisOptions options(RedisServers servers) {
+    RedisOptions options = new RedisOptions()
+        .setEndpoints(new ArrayList<>(servers.urls()))
         .setMaxPoolSize(DEFAULT_POOL_SIZE)
         .setMaxPoolWaiting(DEFAULT_POOL_WAITING)
         .setMaxWaitingHandlers(DEFAULT_POOL_WAITING);
+    return switch (servers.mode()) {
+      case STANDALONE -> options.setType(RedisClientType.STANDALONE);
+      case SENTINEL -> options.setType(RedisClientType.SENTINEL).setRole(RedisRole.MASTER)
+          .setMasterName(servers.masterName()).setAutoFailover(false);
+      case CLUSTER -> options.setType(RedisClientType.CLUSTER).setUseReplicas(RedisReplicas.NEVER);
+    };
   }
 
-  /** The URL without credentials, for messages. */
-  private static String safe(String url) {
-    return url == null ? "?" : url.replaceFirst("//[^@/]*@", "//");
+  /** The URLs without credentials, for messages. */
+  private static String safe(List<String> urls) {
+    return String.join(",", urls.stream().map(url -> url.replaceFirst("//[^@/]*@", "//")).toList());
   }
 
   RedisLanes lanes() {
