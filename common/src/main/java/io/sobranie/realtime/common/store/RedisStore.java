@@ -17,15 +17,19 @@ import java.util.function.LongSupplier;
 /**
  * The shared store on Redis (required with {@code CLUSTER=true}): every command is async through a
  * pooled client, and every multi-step operation is one Lua script, so any number of nodes may use
- * it at once. Commands about one channel, user or presence go down one kept connection (a
- * {@link RedisLanes lane}), so one caller's commands keep their order. Key layout (see each store's doc), with a configurable prefix {@code P} (default
+ * it at once. Commands about one channel or user go down one kept connection (a
+ * {@link RedisLanes lane}), so one caller's commands keep their order; presence operations made of
+ * several commands are also run one after another per user. Key layout (see each store's doc), with a configurable prefix {@code P} (default
  * {@value #DEFAULT_PREFIX}):
  * <ul>
  *   <li>history: {@code P{ch:NAME}:state|log|idem|idemq} — one hash tag per channel;</li>
  *   <li>notifications: {@code P{u:ID}:n:state|items|unread|ids} — one hash tag per user;</li>
  *   <li>tickets: {@code Pticket:TOKEN};</li>
- *   <li>presence: {@code P{presence}:…} — ONE hash tag, so presence is one slot of a cluster.</li>
+ *   <li>presence: {@code P{u:ID}:p:…} per user, {@code P{ch:NAME}:p:…} per room, and the node
+ *       registry {@code P{presence}:…} (see {@link RedisPresenceStore}).</li>
  * </ul>
+ * Every script and multi-key command touches one hash slot, so the layout works unchanged on a
+ * standalone Redis, a Sentinel-managed primary and a Redis Cluster ({@link RedisServers}).
  * Time comes from the {@code clock} given here (the callers' clock), never from Redis, and every
  * expiry that callers can observe is checked against it; Redis key expiry only frees memory.
  * Production Redis should run with AOF {@code appendfsync everysec}: an acked message is then lost
