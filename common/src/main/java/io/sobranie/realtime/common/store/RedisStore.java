@@ -44,17 +44,31 @@ public final class RedisStore implements Store {
   /** Ordered pipelines for stream commands (see {@link RedisLanes}). */
   static final int LANES = 4;
 
+  /**
+   * How long the Sentinel client reuses the primary's address it asked for (the client's default is
+   * 1 s): after a failover the lanes wait this long, plus {@value #SWITCH_MARGIN_MS} ms, before they
+   * reconnect, so they cannot reconnect through an address cached before the switch.
+   */
+  private static final long SENTINEL_TOPOLOGY_TTL_MS = 250;
+  private static final long SWITCH_MARGIN_MS = 100;
+
   private final Redis redis;
   private final RedisLanes lanes;
+  /** Sentinel mode only, else null. */
+  private final SentinelWatch sentinelWatch;
   private final String prefix;
   private final RedisHistoryStore history;
   private final RedisTicketStore tickets;
   private final RedisNotificationStore notifications;
   private final RedisPresenceStore presence;
 
-  private RedisStore(Redis redis, String prefix, Function<String, HistoryLimits> limitsOf, LongSupplier clock) {
-    this.redis = redis;
+  private RedisStore(Vertx vertx, RedisOptions options, String prefix, Function<String, HistoryLimits> limitsOf,
+                     LongSupplier clock) {
+    this.redis = Redis.createClient(vertx, options);
     this.lanes = new RedisLanes(redis, LANES);
+    this.sentinelWatch = options.getType() == RedisClientType.SENTINEL
+        ? new SentinelWatch(vertx, options, lanes, options.getTopologyCacheTTL() + SWITCH_MARGIN_MS)
+        : null;
     this.prefix = prefix;
     this.history = new RedisHistoryStore(lanes, prefix, limitsOf, clock);
     this.tickets = new RedisTicketStore(redis, prefix, clock);
@@ -75,20 +89,21 @@ public final class RedisStore implements Store {
 
   /**
    * Connects with full client options (e.g. a cluster or sentinel type) and a key prefix, which must
-   * not contain <code>{</code> (the hash tags follow it). Succeeds once Redis answers a PING, so a
-   * wrong URL or a Redis that is down fails here, loudly.
+   * not contain <code>{</code> (the hash tags follow it). Succeeds once Redis answers a PING (and, with
+   * Sentinel, once the failover watch is subscribed), so a wrong URL or a Redis that is down fails
+   * here, loudly.
    */
   public static Future<RedisStore> connect(Vertx vertx, RedisOptions options, String keyPrefix,
                                            Function<String, HistoryLimits> limitsOf, LongSupplier clock) {
     if (keyPrefix == null || keyPrefix.contains("{") || keyPrefix.contains("}")) {
       return Future.failedFuture(new IllegalArgumentException("the Redis key prefix must not contain braces: " + keyPrefix));
     }
-    Redis redis = Redis.createClient(vertx, options);
-    RedisStore store = new RedisStore(redis, keyPrefix, limitsOf, clock);
+    RedisStore store = new RedisStore(vertx, options, keyPrefix, limitsOf, clock);
     return store.ping()
         .compose(pong -> store.lanes.open())
+        .compose(open -> store.sentinelWatch == null ? Future.succeededFuture() : store.sentinelWatch.start())
         .map(store)
-        .recover(failure -> redis.close().transform(closed -> Future.<RedisStore>failedFuture(
+        .recover(failure -> store.close().transform(closed -> Future.<RedisStore>failedFuture(
             new IllegalStateException("Redis at " + safe(options.getEndpoints()) + " does not answer: " + failure.getMessage(),
                 failure))));
   }
@@ -100,11 +115,10 @@ public final class RedisStore implements Store {
 
   /**
    * Client options for {@code servers}, with this store's pool sizes (per server). Sentinel mode
-   * connects to the primary only and without the client's automatic failover: a lane whose
-   * connection the failover ended (the old primary died, or Sentinel disconnected its clients when
-   * it demoted it) is replaced through the Sentinels on its next use, which covers both cases and
-   * keeps {@link RedisLanes}' end handlers on the connection that actually ends. Cluster mode reads
-   * and writes on the primaries only.
+   * connects to the primary only; the client's own automatic failover stays off because it may
+   * reconnect through a topology it cached before the switch (back to the old primary) and leaves
+   * {@link RedisLanes}' end handlers on the replaced connection: {@link SentinelWatch} moves the
+   * lanes instead. Cluster mode reads and writes on the primaries only.
    */
   public static RedisOptions options(RedisServers servers) {
     RedisOptions options = new RedisOptions()
@@ -115,7 +129,7 @@ public final class RedisStore implements Store {
     return switch (servers.mode()) {
       case STANDALONE -> options.setType(RedisClientType.STANDALONE);
       case SENTINEL -> options.setType(RedisClientType.SENTINEL).setRole(RedisRole.MASTER)
-          .setMasterName(servers.masterName()).setAutoFailover(false);
+          .setMasterName(servers.masterName()).setAutoFailover(false).setTopologyCacheTTL(SENTINEL_TOPOLOGY_TTL_MS);
       case CLUSTER -> options.setType(RedisClientType.CLUSTER).setUseReplicas(RedisReplicas.NEVER);
     };
   }
@@ -161,6 +175,7 @@ public final class RedisStore implements Store {
 
   @Override
   public Future<Void> close() {
-    return lanes.close().eventually(redis::close);
+    Future<Void> watch = sentinelWatch == null ? Future.succeededFuture() : sentinelWatch.close();
+    return watch.eventually(lanes::close).eventually(redis::close);
   }
 }
