@@ -163,7 +163,7 @@ public final class RedisProcesses implements BeforeAllCallback, AfterAllCallback
     try {
       waitUntil(name + " on port " + port + " answers PING", START, () -> { // a dead server fails at once
         if (!process.isAlive()) {
-          throw new AssertionError(name + " on port " + port + " exited with " + process.exitValue() + ":\n" + tail(log));
+          throw new AssertionError(name + " on port " + port + " exited with " + process.exitValue());
         }
         return cli(port, "PING").contains("PONG");
       });
