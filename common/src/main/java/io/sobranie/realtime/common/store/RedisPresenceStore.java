@@ -289,7 +289,8 @@ final class RedisPresenceStore implements PresenceStore {
    * Removes connections of one user everywhere, in the order that keeps the clean-up indexes
    * complete: their room entries (as the user's {@code joins} lists them), then the user's record
    * (which answers the count, and the joins recorded meanwhile, whose room entries go next), then
-   * the node registry. Repeating it after a failure finishes the job.
+   * the node registry ({@code fallbackNode}'s set and the one the record named). Repeating it after
+   * a failure finishes the job.
    */
   private Future<Removed> remove(String userId, List<String> connectionIds, String fallbackNode, long now) {
     String u = user(userId);
@@ -315,14 +316,13 @@ final class RedisPresenceStore implements PresenceStore {
                 late.add(join.toString());
               }
             }
-            Map<String, List<String>> byNode = new LinkedHashMap<>();
-            Set<String> unknown = new HashSet<>(connections);
+            // Each connection leaves the node its record named and the caller's node (a purged node's set must empty).
+            Map<String, Set<String>> byNode = new LinkedHashMap<>();
+            connections.forEach(c -> byNode.computeIfAbsent(fallbackNode, n -> new LinkedHashSet<>()).add(userId + " " + c));
             Response nodes = reply.get(3);
             for (int i = 0; i + 1 < nodes.size(); i += 2) {
-              unknown.remove(nodes.get(i).toString());
-              byNode.computeIfAbsent(nodes.get(i + 1).toString(), n -> new ArrayList<>()).add(userId + " " + nodes.get(i));
+              byNode.computeIfAbsent(nodes.get(i + 1).toString(), n -> new LinkedHashSet<>()).add(userId + " " + nodes.get(i));
             }
-            unknown.forEach(c -> byNode.computeIfAbsent(fallbackNode, n -> new ArrayList<>()).add(userId + " " + c));
             Set<String> rooms = new HashSet<>();
             joined.forEach(join -> rooms.add(first(join)));
             Removed removed = new Removed((int) RedisScript.number(reply, 0), RedisScript.flag(reply, 1), rooms);
@@ -341,7 +341,7 @@ final class RedisPresenceStore implements PresenceStore {
     return Future.all(leaving).mapEmpty();
   }
 
-  private Future<Void> unregister(Map<String, List<String>> membersByNode) {
+  private Future<Void> unregister(Map<String, Set<String>> membersByNode) {
     List<Future<Response>> unregistering = new ArrayList<>();
     membersByNode.forEach((nodeId, members) -> {
       List<Object> args = new ArrayList<>(1 + members.size());
