@@ -41,11 +41,12 @@ public final class RealtimeNode {
 
   /**
    * Starts a node on a Vert.x instance it then owns (closed by {@link #close}), with the Redis
-   * store when {@code REDIS_URL} is set, else the in-memory one.
+   * store when {@code REDIS_URL} is set (standalone, Sentinel or Cluster, as {@code REDIS_MODE} says),
+   * else the in-memory one.
    */
   public static Future<RealtimeNode> start(Vertx vertx, RealtimeConfig config) {
-    Future<Store> store = config.redisUrl() != null
-        ? RedisStore.connect(vertx, RedisStore.options(config.redisUrl()), config.redisPrefix(),
+    Future<Store> store = config.redisServers() != null
+        ? RedisStore.connect(vertx, RedisStore.options(config.redisServers()), config.redisPrefix(),
             config.channelRules()::historyLimits, System::currentTimeMillis).map(Store.class::cast)
         : Future.succeededFuture(new InMemoryStore(config.channelRules()::historyLimits));
     return store.compose(s -> start(vertx, config, s));

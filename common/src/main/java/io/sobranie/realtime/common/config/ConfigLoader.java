@@ -5,11 +5,13 @@ import io.sobranie.realtime.common.channel.ChannelRules;
 import io.sobranie.realtime.common.channel.NamespaceRules;
 import io.sobranie.realtime.common.channel.Rule;
 import io.sobranie.realtime.common.store.HistoryLimits;
+import io.sobranie.realtime.common.store.RedisServers;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,6 +54,8 @@ public final class ConfigLoader {
     DEFAULTS.put("JWT_AUDIENCE", "");
     DEFAULTS.put("JWT_LEEWAY_SECONDS", "0");
     DEFAULTS.put("REDIS_URL", "");
+    DEFAULTS.put("REDIS_MODE", "standalone");
+    DEFAULTS.put("REDIS_MASTER_NAME", "");
     DEFAULTS.put("REDIS_PREFIX", "rt:");
     DEFAULTS.put("CLUSTER", "false");
     DEFAULTS.put("CLUSTER_NAME", "sobranie-realtime");
@@ -158,9 +162,7 @@ public final class ConfigLoader {
       url("JWT_JWKS_URL", jwksUrl, "http", "https");
     }
     String redisUrl = optional("REDIS_URL");
-    if (redisUrl != null) {
-      url("REDIS_URL", redisUrl, "redis", "rediss");
-    }
+    RedisServers redisServers = redisServers(redisUrl);
     boolean cluster = bool("CLUSTER");
     if (cluster && redisUrl == null) {
       throw new ConfigException("CLUSTER", "CLUSTER=true needs REDIS_URL: the in-memory store is per node");
@@ -193,6 +195,7 @@ public final class ConfigLoader {
         optional("JWT_AUDIENCE"),
         integer("JWT_LEEWAY_SECONDS", 0, 300),
         redisUrl,
+        redisServers,
         redisPrefix(),
         cluster,
         clusterName(),
@@ -377,6 +380,83 @@ public final class ConfigLoader {
       throw new ConfigException("CLUSTER_NAME", "must be 1..64 characters of [A-Za-z0-9_.-], got '" + name + "'");
     }
     return name;
+  }
+
+  /**
+   * {@code REDIS_URL} with {@code REDIS_MODE} and {@code REDIS_MASTER_NAME}: one URL for a standalone
+   * Redis; for {@code sentinel} a comma list of Sentinels plus the name they monitor the primary
+   * under; for {@code cluster} a comma list of some cluster nodes. Null without {@code REDIS_URL}
+   * (the in-memory store). Messages never repeat a URL's credentials.
+   */
+  private RedisServers redisServers(String redisUrl) {
+    String modeName = required("REDIS_MODE").toLowerCase(Locale.ROOT);
+    RedisServers.Mode mode = switch (modeName) {
+      case "standalone" -> RedisServers.Mode.STANDALONE;
+      case "sentinel" -> RedisServers.Mode.SENTINEL;
+      case "cluster" -> RedisServers.Mode.CLUSTER;
+      default -> throw new ConfigException("REDIS_MODE", "must be standalone, sentinel or cluster, got '" + modeName + "'");
+    };
+    String masterName = optional("REDIS_MASTER_NAME");
+    if (masterName != null && mode != RedisServers.Mode.SENTINEL) {
+      throw new ConfigException("REDIS_MASTER_NAME", "is only used with REDIS_MODE=sentinel (REDIS_MODE is " + modeName + ")");
+    }
+    if (redisUrl == null) {
+      if (mode != RedisServers.Mode.STANDALONE) {
+        throw new ConfigException("REDIS_URL", "REDIS_MODE=" + modeName + " needs REDIS_URL: a comma list of the "
+            + (mode == RedisServers.Mode.SENTINEL ? "Sentinels" : "cluster nodes") + ", e.g. redis://10.0.0.5:"
+            + (mode == RedisServers.Mode.SENTINEL ? "26379" : "6379"));
+      }
+      return null;
+    }
+    List<String> urls = list("REDIS_URL");
+    if (urls.isEmpty()) {
+      throw new ConfigException("REDIS_URL", "names no URL, got '" + redisUrl + "'");
+    }
+    for (String url : urls) {
+      redisUrl(url, mode);
+    }
+    if (mode == RedisServers.Mode.STANDALONE && urls.size() > 1) {
+      throw new ConfigException("REDIS_URL", "a standalone Redis takes one URL, got " + urls.size()
+          + " (set REDIS_MODE=sentinel for a list of Sentinels, or REDIS_MODE=cluster for cluster nodes)");
+    }
+    if (urls.stream().map(url -> url.startsWith("rediss:")).distinct().count() > 1) {
+      throw new ConfigException("REDIS_URL", "mixes redis:// and rediss:// URLs: TLS is on for all servers or for none");
+    }
+    if (mode == RedisServers.Mode.SENTINEL) {
+      if (masterName == null) {
+        throw new ConfigException("REDIS_MASTER_NAME", "REDIS_MODE=sentinel needs the name the Sentinels monitor the "
+            + "primary under (the <name> of 'sentinel monitor <name> <ip> <port> <quorum>')");
+      }
+      if (!masterName.matches("[A-Za-z0-9_.:\\-]{1,128}")) {
+        throw new ConfigException("REDIS_MASTER_NAME", "must be 1..128 characters of [A-Za-z0-9_.:-], got '" + masterName + "'");
+      }
+    }
+    return new RedisServers(mode, urls, masterName);
+  }
+
+  /** One URL of {@code REDIS_URL}: {@code redis[s]://[user:password@]host[:port][/db]}; a cluster has only db 0. */
+  private static void redisUrl(String text, RedisServers.Mode mode) {
+    String shown = text.replaceFirst("//[^@/]*@", "//…@");
+    URI uri;
+    try {
+      uri = new URI(text);
+    } catch (URISyntaxException e) {
+      throw new ConfigException("REDIS_URL", "is not a URL: '" + shown + "'");
+    }
+    if (!List.of("redis", "rediss").contains(uri.getScheme()) || uri.getHost() == null) {
+      throw new ConfigException("REDIS_URL", "must be redis:// or rediss:// URLs with a host, e.g. redis://127.0.0.1:6379, got '"
+          + shown + "'");
+    }
+    if (uri.getPort() == 0 || uri.getPort() > 65535) {
+      throw new ConfigException("REDIS_URL", "port must be from 1 to 65535, got '" + shown + "'");
+    }
+    String path = uri.getPath() == null ? "" : uri.getPath();
+    if (!path.isEmpty() && !path.matches("/\\d{0,5}")) {
+      throw new ConfigException("REDIS_URL", "the path may only be a database number (/0, /1, …), got '" + shown + "'");
+    }
+    if (mode == RedisServers.Mode.CLUSTER && path.matches("/0*[1-9]\\d*")) {
+      throw new ConfigException("REDIS_URL", "a Redis Cluster has only database 0, got '" + shown + "'");
+    }
   }
 
   /** {@code REDIS_PREFIX}: what every key starts with, so deployments can share a Redis. */

@@ -1,6 +1,7 @@
 package io.sobranie.realtime.common.config;
 
 import io.sobranie.realtime.common.channel.ChannelRules;
+import io.sobranie.realtime.common.store.RedisServers;
 import java.util.List;
 import java.util.Set;
 
@@ -8,6 +9,8 @@ import java.util.Set;
  * The node's whole configuration, loaded once by {@link ConfigLoader} (defaults &lt; JSON file
  * &lt; environment) and passed down. Field names follow the environment variables of DESIGN.md.
  *
+ * @param redisUrl           {@code REDIS_URL} as given (credentials included); null: the in-memory store
+ * @param redisServers       the Redis servers and their arrangement ({@code REDIS_MODE}); null without {@code REDIS_URL}
  * @param clusterEventBusPort the TCP port of the clustered event bus (0: a random one)
  * @param clusterServiceDns  with {@code CLUSTER_DISCOVERY=kubernetes}, the headless Service whose DNS
  *                           names the members; null: the {@code CLUSTER_MEMBERS} list
@@ -45,6 +48,7 @@ public record RealtimeConfig(
     String jwtAudience,
     int jwtLeewaySeconds,
     String redisUrl,
+    RedisServers redisServers,
     String redisPrefix,
     boolean cluster,
     String clusterName,

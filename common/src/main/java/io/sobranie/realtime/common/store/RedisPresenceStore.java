@@ -6,196 +6,184 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
- * The presence registry in Redis, with the semantics of {@link InMemoryPresenceStore}. Its
- * operations span several users, nodes and rooms at once (a node's purge touches all of them), so
- * every key lives under the one hash tag {@code {presence}}: in a Redis Cluster presence is a
- * single slot (one shard), chosen for correctness — each operation is one atomic Lua script.
- * Keys, under {@code P{presence}:}:
+ * The presence registry in Redis, with the semantics of {@link InMemoryPresenceStore}, laid out so
+ * that every script and command touches one hash slot (a Redis Cluster spreads users and rooms over
+ * its shards). Keys, under the prefix {@code P}:
  * <ul>
- *   <li>{@code conn:CID} hash — {@code node}, {@code user}, {@code transport};
- *       {@code crooms:CID} set — the rooms that connection is in;</li>
- *   <li>{@code user:UID} set and {@code node:NID} set — connection ids; {@code nodes} set — the
- *       nodes that have at least one connection;</li>
- *   <li>{@code room:CH} set — the users in a room; {@code roomconn:UID:CH} set — that user's
- *       connections in it (user ids have no {@code ':'}, so the name is unambiguous);</li>
- *   <li>{@code online} set — users announced online; {@code lastseen} hash — user → ms;
- *       {@code leases} hash — node → lease end (ms, callers' clock).</li>
+ *   <li>per user, tag {@code {u:ID}} (the user's notifications share it):
+ *       {@code P{u:ID}:p:conns} hash connection → node, {@code :p:transports} hash connection →
+ *       transport, {@code :p:joins} set of {@code "CHANNEL CONNECTION"}, {@code :p:status} hash
+ *       {@code online} (announced online: 1/0) and {@code lastSeen} (ms);</li>
+ *   <li>per room, tag {@code {ch:NAME}} (the channel's history shares it): {@code P{ch:NAME}:p:users}
+ *       set of the users in the room, {@code P{ch:NAME}:p:conns:ID} set of that user's connections in it;</li>
+ *   <li>the node registry, tag {@code {presence}}: {@code P{presence}:node:NODE} set of
+ *       {@code "USER CONNECTION"} on that node, {@code P{presence}:nodes} set of the nodes with at
+ *       least one, {@code P{presence}:leases} hash node → lease end (ms, callers' clock). Connects and
+ *       disconnects each write one member here; everything else about users and rooms is spread.</li>
  * </ul>
- * Nothing here has a Redis expiry: a dead node's entries are removed by {@link #purgeNode}. All
- * presence commands take one lane, so they reach Redis in the order they were sent.
+ * User ids and channel names contain no space (both are validated where they enter), so the
+ * {@code "A B"} members split at their first space.
+ *
+ * <p>Which guarantees hold: every answer about a user (connection count, whether already online,
+ * whether the last connection went, lastSeen, the offline decision) comes from one script on that
+ * user's slot, so it is atomic as before. Whether a join is the user's first in a room and a leave
+ * their last comes from one script on the room's slot. An operation spanning slots (connect:
+ * registry then user; join: user, room, registry; disconnect and purge: user, rooms, user, registry)
+ * is a sequence of such atomic steps, ordered so that the indexes used for clean-up are never
+ * missing an entry: a connection is in its node's set before the user's record (so a dead node's
+ * purge finds it), and stays in the user's {@code joins} until its room entries are gone (so a
+ * failed disconnect or purge, repeated, still finds the rooms). Between the steps another node may
+ * see a connection in one place and not yet in the other. Operations about one user from this
+ * store run one after another ({@link KeyedSequence}), so a join followed at once by a leave ends
+ * with the user out of the room. Nothing here has a Redis expiry: a dead node's entries are removed
+ * by {@link #purgeNode}, one user at a time.
  */
 final class RedisPresenceStore implements PresenceStore {
-  /** ARGV[1]: the key base {@code P{presence}:}; KEYS[1] is a key under it, for cluster routing. */
-  private static final String PRELUDE = """
-      local base = ARGV[1]
-      local function k(kind, name)
-        return base .. kind .. ':' .. name
-      end
-      local function roomConn(userId, channel)
-        return base .. 'roomconn:' .. userId .. ':' .. channel
-      end
-      -- Records a connection unless already known.
-      local function register(nodeId, userId, connectionId, transport)
-        if redis.call('EXISTS', k('conn', connectionId)) == 0 then
-          redis.call('HSET', k('conn', connectionId), 'node', nodeId, 'user', userId, 'transport', transport)
-          redis.call('SADD', k('user', userId), connectionId)
-          redis.call('SADD', k('node', nodeId), connectionId)
-          redis.call('SADD', base .. 'nodes', nodeId)
-        end
-      end
-      -- Removes a connection everywhere. Answers its user, its rooms, and whether it was the user's last
-      -- (then lastSeen becomes now).
-      local function remove(connectionId, fallbackNode, now)
-        local conn = redis.call('HMGET', k('conn', connectionId), 'node', 'user')
-        local nodeId, userId = conn[1] or fallbackNode, conn[2]
-        redis.call('DEL', k('conn', connectionId))
-        if nodeId then
-          redis.call('SREM', k('node', nodeId), connectionId)
-          if redis.call('SCARD', k('node', nodeId)) == 0 then
-            redis.call('SREM', base .. 'nodes', nodeId)
-          end
-        end
-        local rooms = redis.call('SMEMBERS', k('crooms', connectionId))
-        redis.call('DEL', k('crooms', connectionId))
-        if not userId then
-          return nil, rooms, false
-        end
-        for _, channel in ipairs(rooms) do
-          redis.call('SREM', roomConn(userId, channel), connectionId)
-          if redis.call('SCARD', roomConn(userId, channel)) == 0 then
-            redis.call('SREM', k('room', channel), userId)
-          end
-        end
-        redis.call('SREM', k('user', userId), connectionId)
-        if redis.call('SCARD', k('user', userId)) > 0 then
-          return userId, rooms, false
-        end
-        redis.call('HSET', base .. 'lastseen', userId, now)
-        return userId, rooms, true
-      end
-      """;
-
-  /** ARGV[2] node, [3] user, [4] connection, [5] transport. Answers {count, wasOnline}. */
-  private static final RedisScript CONNECT = new RedisScript(PRELUDE + """
-      register(ARGV[2], ARGV[3], ARGV[4], ARGV[5])
-      local wasOnline = redis.call('SADD', base .. 'online', ARGV[3]) == 0 and 1 or 0
-      return {redis.call('SCARD', k('user', ARGV[3])), wasOnline}
-      """);
-
-  /** ARGV[2] node, [3] user, [4] connection, [5] now. Answers the user's count after it. */
-  private static final RedisScript DISCONNECT = new RedisScript(PRELUDE + """
-      if redis.call('EXISTS', k('conn', ARGV[4])) == 1 then
-        remove(ARGV[4], ARGV[2], ARGV[5])
-      end
-      return redis.call('SCARD', k('user', ARGV[3]))
-      """);
-
-  /** ARGV[2] user. */
-  private static final RedisScript MARK_OFFLINE_IF_GONE = new RedisScript(PRELUDE + """
-      if redis.call('SCARD', k('user', ARGV[2])) == 0 and redis.call('SREM', base .. 'online', ARGV[2]) == 1 then
-        return 1
-      end
-      return 0
-      """);
-
-  /** ARGV[2] user, [3…] transports. */
-  private static final RedisScript COUNT_BY_TRANSPORT = new RedisScript(PRELUDE + """
-      local wanted = {}
-      for i = 3, #ARGV do
-        wanted[ARGV[i]] = true
-      end
-      local count = 0
-      for _, connectionId in ipairs(redis.call('SMEMBERS', k('user', ARGV[2]))) do
-        local transport = redis.call('HGET', k('conn', connectionId), 'transport')
-        if transport and wanted[transport] then
-          count = count + 1
-        end
-      end
-      return count
-      """);
-
-  /** ARGV[2] node, [3] channel, [4] user, [5] connection. Answers whether it is the user's first there. */
-  private static final RedisScript JOIN = new RedisScript(PRELUDE + """
-      register(ARGV[2], ARGV[4], ARGV[5], 'unknown')
-      redis.call('SADD', k('crooms', ARGV[5]), ARGV[3])
-      local first = redis.call('SCARD', roomConn(ARGV[4], ARGV[3])) == 0 and 1 or 0
-      redis.call('SADD', roomConn(ARGV[4], ARGV[3]), ARGV[5])
-      redis.call('SADD', k('room', ARGV[3]), ARGV[4])
-      return first
-      """);
-
-  /** ARGV[2] node, [3] channel, [4] user, [5] connection. Answers whether the user has no connection left there. */
-  private static final RedisScript LEAVE = new RedisScript(PRELUDE + """
-      if redis.call('EXISTS', k('conn', ARGV[5])) == 1 then
-        redis.call('SREM', k('crooms', ARGV[5]), ARGV[3])
-      end
-      if redis.call('EXISTS', k('room', ARGV[3])) == 0 then
-        return 1
-      end
-      redis.call('SREM', roomConn(ARGV[4], ARGV[3]), ARGV[5])
-      if redis.call('SCARD', roomConn(ARGV[4], ARGV[3])) == 0 then
-        redis.call('SREM', k('room', ARGV[3]), ARGV[4])
-        return 1
-      end
-      return 0
-      """);
-
-  /** ARGV[2] user. Answers the rooms of all their connections. */
-  private static final RedisScript ROOMS = new RedisScript(PRELUDE + """
-      local seen, rooms = {}, {}
-      for _, connectionId in ipairs(redis.call('SMEMBERS', k('user', ARGV[2]))) do
-        for _, channel in ipairs(redis.call('SMEMBERS', k('crooms', connectionId))) do
-          if not seen[channel] then
-            seen[channel] = true
-            rooms[#rooms + 1] = channel
-          end
-        end
-      end
-      return rooms
-      """);
-
-  /** ARGV[2…] users. Answers {online, lastSeen or nil} per user. */
-  private static final RedisScript STATUS = new RedisScript(PRELUDE + """
-      local reply = {}
-      for i = 2, #ARGV do
-        local online = redis.call('SISMEMBER', base .. 'online', ARGV[i]) == 1
-            or redis.call('SCARD', k('user', ARGV[i])) > 0
-        reply[#reply + 1] = online and 1 or 0
-        reply[#reply + 1] = redis.call('HGET', base .. 'lastseen', ARGV[i])
-      end
-      return reply
-      """);
-
-  /**
-   * ARGV[2] node, [3] lease end, [4] now. Also drops leases that ended over an hour ago: a missing
-   * lease and a lapsed one mean the same, so this only keeps the hash from growing with dead node ids.
-   */
-  private static final RedisScript RENEW_LEASE = new RedisScript(PRELUDE + """
-      local stale = tonumber(ARGV[4]) - 3600000
-      local leases = redis.call('HGETALL', base .. 'leases')
-      for i = 1, #leases, 2 do
-        if leases[i] ~= ARGV[2] and tonumber(leases[i + 1]) < stale then
-          redis.call('HDEL', base .. 'leases', leases[i])
-        end
-      end
-      redis.call('HSET', base .. 'leases', ARGV[2], ARGV[3])
+  /** KEYS: nodes, the node's set. ARGV: node, "USER CONNECTION". */
+  private static final RedisScript REGISTER = new RedisScript("""
+      redis.call('SADD', KEYS[2], ARGV[2])
+      redis.call('SADD', KEYS[1], ARGV[1])
       return 1
       """);
 
-  /** ARGV[2] now. */
-  private static final RedisScript EXPIRED_NODES = new RedisScript(PRELUDE + """
-      local now = tonumber(ARGV[2])
+  /** KEYS: nodes, the node's set. ARGV: node, "USER CONNECTION"…; the node leaves {@code nodes} with its last one. */
+  private static final RedisScript UNREGISTER = new RedisScript("""
+      for i = 2, #ARGV do
+        redis.call('SREM', KEYS[2], ARGV[i])
+      end
+      if redis.call('SCARD', KEYS[2]) == 0 then
+        redis.call('SREM', KEYS[1], ARGV[1])
+      end
+      return 1
+      """);
+
+  /** KEYS: conns, transports, status. ARGV: node, connection, transport. Answers {count, wasOnline}. */
+  private static final RedisScript CONNECT = new RedisScript("""
+      if redis.call('HSETNX', KEYS[1], ARGV[2], ARGV[1]) == 1 then
+        redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+      end
+      local wasOnline = redis.call('HGET', KEYS[3], 'online') == '1' and 1 or 0
+      redis.call('HSET', KEYS[3], 'online', 1)
+      return {redis.call('HLEN', KEYS[1]), wasOnline}
+      """);
+
+  /**
+   * KEYS: conns, transports, joins, status. ARGV: now, connection…. Removes the connections and
+   * their joins; lastSeen becomes now when that left the user none. Answers {count after, last (1
+   * when this removal left none), {removed "CHANNEL CONNECTION"…}, {connection, node, …}}.
+   */
+  private static final RedisScript REMOVE = new RedisScript("""
+      local wanted, nodes, removed = {}, {}, 0
+      for i = 2, #ARGV do
+        local connection = ARGV[i]
+        wanted[connection] = true
+        local node = redis.call('HGET', KEYS[1], connection)
+        if node then
+          redis.call('HDEL', KEYS[1], connection)
+          redis.call('HDEL', KEYS[2], connection)
+          nodes[#nodes + 1] = connection
+          nodes[#nodes + 1] = node
+          removed = removed + 1
+        end
+      end
+      local joins = {}
+      for _, entry in ipairs(redis.call('SMEMBERS', KEYS[3])) do
+        if wanted[string.sub(entry, string.find(entry, ' ', 1, true) + 1)] then
+          redis.call('SREM', KEYS[3], entry)
+          joins[#joins + 1] = entry
+        end
+      end
+      local count = redis.call('HLEN', KEYS[1])
+      local last = 0
+      if removed > 0 and count == 0 then
+        redis.call('HSET', KEYS[4], 'lastSeen', ARGV[1])
+        last = 1
+      end
+      return {count, last, joins, nodes}
+      """);
+
+  /** KEYS: conns, status. Answers 1 when it marked the user offline. */
+  private static final RedisScript MARK_OFFLINE_IF_GONE = new RedisScript("""
+      if redis.call('HLEN', KEYS[1]) == 0 and redis.call('HGET', KEYS[2], 'online') == '1' then
+        redis.call('HSET', KEYS[2], 'online', 0)
+        return 1
+      end
+      return 0
+      """);
+
+  /** KEYS: conns, status. Answers {online, lastSeen or nil}. */
+  private static final RedisScript STATUS = new RedisScript("""
+      local status = redis.call('HMGET', KEYS[2], 'online', 'lastSeen')
+      local online = (status[1] == '1' or redis.call('HLEN', KEYS[1]) > 0) and 1 or 0
+      return {online, status[2]}
+      """);
+
+  /**
+   * KEYS: conns, transports, joins. ARGV: node, connection, channel. Records the join, and the
+   * connection when its connect has not arrived (under its own node). Answers 1 when it recorded the connection.
+   */
+  private static final RedisScript USER_JOIN = new RedisScript("""
+      local registered = redis.call('HSETNX', KEYS[1], ARGV[2], ARGV[1])
+      if registered == 1 then
+        redis.call('HSET', KEYS[2], ARGV[2], 'unknown')
+      end
+      redis.call('SADD', KEYS[3], ARGV[3] .. ' ' .. ARGV[2])
+      return registered
+      """);
+
+  /** KEYS: the room's users, the user's connections in it. ARGV: user, connection. Answers whether it is the user's first there. */
+  private static final RedisScript ROOM_JOIN = new RedisScript("""
+      local first = redis.call('SCARD', KEYS[2]) == 0 and 1 or 0
+      redis.call('SADD', KEYS[2], ARGV[2])
+      redis.call('SADD', KEYS[1], ARGV[1])
+      return first
+      """);
+
+  /** KEYS: the room's users, the user's connections in it. ARGV: user, connection. Answers whether the user has none left there. */
+  private static final RedisScript ROOM_LEAVE = new RedisScript("""
+      redis.call('SREM', KEYS[2], ARGV[2])
+      if redis.call('SCARD', KEYS[2]) == 0 then
+        redis.call('SREM', KEYS[1], ARGV[1])
+        return 1
+      end
+      return 0
+      """);
+
+  /**
+   * KEYS: leases. ARGV: node, lease end, now. Also drops leases that ended over an hour ago: a
+   * missing lease and a lapsed one mean the same, so this only keeps the hash from growing with dead node ids.
+   */
+  private static final RedisScript RENEW_LEASE = new RedisScript("""
+      local stale = tonumber(ARGV[3]) - 3600000
+      local leases = redis.call('HGETALL', KEYS[1])
+      for i = 1, #leases, 2 do
+        if leases[i] ~= ARGV[1] and tonumber(leases[i + 1]) < stale then
+          redis.call('HDEL', KEYS[1], leases[i])
+        end
+      end
+      redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+      return 1
+      """);
+
+  /** KEYS: nodes, leases. ARGV: now. */
+  private static final RedisScript EXPIRED_NODES = new RedisScript("""
+      local now = tonumber(ARGV[1])
       local expired = {}
-      for _, nodeId in ipairs(redis.call('SMEMBERS', base .. 'nodes')) do
-        local lease = redis.call('HGET', base .. 'leases', nodeId)
+      for _, nodeId in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+        local lease = redis.call('HGET', KEYS[2], nodeId)
         if not lease or tonumber(lease) <= now then
           expired[#expired + 1] = nodeId
         end
@@ -204,158 +192,324 @@ final class RedisPresenceStore implements PresenceStore {
       """);
 
   /**
-   * ARGV[2] node, [3] now. Answers {user, n, room1 … roomN, …} for each user whose last connection
-   * was on the node, with the rooms of all their connections removed here.
+   * KEYS: nodes, the node's set, leases. ARGV: node. Forgets the node once its set is empty; a node
+   * that registered a connection meanwhile (it was not dead after all) keeps its entry and lease.
    */
-  private static final RedisScript PURGE_NODE = new RedisScript(PRELUDE + """
-      local roomsOf, gone, order = {}, {}, {}
-      for _, connectionId in ipairs(redis.call('SMEMBERS', k('node', ARGV[2]))) do
-        local userId, rooms, last = remove(connectionId, ARGV[2], ARGV[3])
-        if userId then
-          if not roomsOf[userId] then
-            roomsOf[userId] = {}
-            order[#order + 1] = userId
-          end
-          for _, channel in ipairs(rooms) do
-            roomsOf[userId][channel] = true
-          end
-          if last then
-            gone[userId] = true
-          end
-        end
+  private static final RedisScript FORGET_NODE = new RedisScript("""
+      if redis.call('SCARD', KEYS[2]) > 0 then
+        return 0
       end
-      redis.call('DEL', k('node', ARGV[2]))
-      redis.call('SREM', base .. 'nodes', ARGV[2])
-      redis.call('HDEL', base .. 'leases', ARGV[2])
-      local reply = {}
-      for _, userId in ipairs(order) do
-        if gone[userId] then
-          local rooms = {}
-          for channel in pairs(roomsOf[userId]) do
-            rooms[#rooms + 1] = channel
-          end
-          reply[#reply + 1] = userId
-          reply[#reply + 1] = #rooms
-          for _, channel in ipairs(rooms) do
-            reply[#reply + 1] = channel
-          end
-        end
-      end
-      return reply
+      redis.call('SREM', KEYS[1], ARGV[1])
+      redis.call('HDEL', KEYS[3], ARGV[1])
+      return 1
       """);
 
+  /** Users purged at once when a node is reaped: bounds the commands in flight on the lanes. */
+  private static final int PURGE_PARALLELISM = 32;
+
   private final RedisLanes lanes;
-  private final String base;
-  private final List<String> routing;
+  private final String prefix;
+  private final String registry;
+  private final KeyedSequence byUser = new KeyedSequence();
 
   RedisPresenceStore(RedisLanes lanes, String prefix) {
     this.lanes = lanes;
-    this.base = prefix + "{presence}:";
-    this.routing = List.of(base + "online");
+    this.prefix = prefix;
+    this.registry = prefix + "{presence}:";
   }
 
-  private Future<Response> run(RedisScript script, Object... args) {
-    List<String> argv = new ArrayList<>(1 + args.length);
-    argv.add(base);
+  // ---------------------------------------------------------------- keys and sending
+
+  private String user(String userId) {
+    return prefix + "{u:" + userId + "}:p:";
+  }
+
+  private String room(String channel) {
+    return prefix + "{ch:" + channel + "}:p:";
+  }
+
+  private List<String> registryKeys(String nodeId) {
+    return List.of(registry + "nodes", registry + "node:" + nodeId);
+  }
+
+  private List<String> roomKeys(String channel, String userId) {
+    return List.of(room(channel) + "users", room(channel) + "conns:" + userId);
+  }
+
+  /** Runs a script on the lane of {@code routing} (the key base of the slot it touches). */
+  private Future<Response> run(RedisScript script, String routing, List<String> keys, Object... args) {
+    List<String> argv = new ArrayList<>(args.length);
     for (Object arg : args) {
       argv.add(String.valueOf(arg));
     }
-    return script.run(request -> lanes.send(base, request), routing, argv);
+    return script.run(request -> lanes.send(routing, request), keys, argv);
   }
+
+  private Future<Response> send(String routing, Request request) {
+    return lanes.send(routing, request);
+  }
+
+  /**
+   * Runs {@code operation} after this store's earlier operations about {@code userId}; refuses a
+   * user id or channel name with a space (they are validated before they reach the store).
+   */
+  private <T> Future<T> ofUser(String userId, String channel, Supplier<Future<T>> operation) {
+    if (userId.indexOf(' ') >= 0 || (channel != null && channel.indexOf(' ') >= 0)) {
+      return Future.failedFuture(new IllegalArgumentException("user ids and channel names have no space: '" + userId
+          + "', '" + channel + "'"));
+    }
+    return byUser.run(userId, operation);
+  }
+
+  private <T> Future<T> ofUser(String userId, Supplier<Future<T>> operation) {
+    return ofUser(userId, null, operation);
+  }
+
+  // ---------------------------------------------------------------- connections
 
   @Override
   public Future<Connected> connect(String nodeId, String userId, String connectionId, String transport) {
-    return run(CONNECT, nodeId, userId, connectionId, transport)
-        .map(reply -> new Connected((int) RedisScript.number(reply, 0), RedisScript.flag(reply, 1)));
+    String u = user(userId);
+    return ofUser(userId, () -> run(REGISTER, registry, registryKeys(nodeId), nodeId, userId + " " + connectionId)
+        .compose(registered -> run(CONNECT, u, List.of(u + "conns", u + "transports", u + "status"),
+            nodeId, connectionId, transport))
+        .map(reply -> new Connected((int) RedisScript.number(reply, 0), RedisScript.flag(reply, 1))));
   }
 
   @Override
   public Future<Integer> disconnect(String nodeId, String userId, String connectionId, long now) {
-    return run(DISCONNECT, nodeId, userId, connectionId, now).map(Response::toInteger);
+    return ofUser(userId, () -> remove(userId, List.of(connectionId), nodeId, now)).map(Removed::count);
+  }
+
+  /** What {@link #remove} did: the user's connections after it, whether it removed their last, and the rooms those connections were in. */
+  private record Removed(int count, boolean last, Set<String> rooms) {
+  }
+
+  /**
+   * Removes connections of one user everywhere, in the order that keeps the clean-up indexes
+   * complete: their room entries (as the user's {@code joins} lists them), then the user's record
+   * (which answers the count, and the joins recorded meanwhile, whose room entries go next), then
+   * the node registry ({@code fallbackNode}'s set and the one the record named). Repeating it after
+   * a failure finishes the job.
+   */
+  private Future<Removed> remove(String userId, List<String> connectionIds, String fallbackNode, long now) {
+    String u = user(userId);
+    Set<String> connections = Set.copyOf(connectionIds);
+    return send(u, Request.cmd(Command.SMEMBERS).arg(u + "joins"))
+        .compose(joins -> {
+          Set<String> listed = new HashSet<>();
+          for (Response join : joins) {
+            if (connections.contains(second(join.toString()))) {
+              listed.add(join.toString());
+            }
+          }
+          return leaveRooms(userId, listed).compose(left -> {
+            List<Object> args = new ArrayList<>(1 + connectionIds.size());
+            args.add(now);
+            args.addAll(connectionIds);
+            return run(REMOVE, u, List.of(u + "conns", u + "transports", u + "joins", u + "status"), args.toArray());
+          }).compose(reply -> {
+            Set<String> joined = new HashSet<>(listed);
+            Set<String> late = new HashSet<>();
+            for (Response join : reply.get(2)) {
+              if (joined.add(join.toString())) {
+                late.add(join.toString());
+              }
+            }
+            // Each connection leaves the node its record named and the caller's node (a purged node's set must empty).
+            Map<String, Set<String>> byNode = new LinkedHashMap<>();
+            connections.forEach(c -> byNode.computeIfAbsent(fallbackNode, n -> new LinkedHashSet<>()).add(userId + " " + c));
+            Response nodes = reply.get(3);
+            for (int i = 0; i + 1 < nodes.size(); i += 2) {
+              byNode.computeIfAbsent(nodes.get(i + 1).toString(), n -> new LinkedHashSet<>()).add(userId + " " + nodes.get(i));
+            }
+            Set<String> rooms = new HashSet<>();
+            joined.forEach(join -> rooms.add(first(join)));
+            Removed removed = new Removed((int) RedisScript.number(reply, 0), RedisScript.flag(reply, 1), rooms);
+            return leaveRooms(userId, late).compose(v -> unregister(byNode)).map(removed);
+          });
+        });
+  }
+
+  /** Removes the room entries of {@code joins} ("CHANNEL CONNECTION"), each one script on the room's slot. */
+  private Future<Void> leaveRooms(String userId, Collection<String> joins) {
+    List<Future<Response>> leaving = new ArrayList<>();
+    for (String join : joins) {
+      String channel = first(join);
+      leaving.add(run(ROOM_LEAVE, room(channel), roomKeys(channel, userId), userId, second(join)));
+    }
+    return Future.all(leaving).mapEmpty();
+  }
+
+  private Future<Void> unregister(Map<String, Set<String>> membersByNode) {
+    List<Future<Response>> unregistering = new ArrayList<>();
+    membersByNode.forEach((nodeId, members) -> {
+      List<Object> args = new ArrayList<>(1 + members.size());
+      args.add(nodeId);
+      args.addAll(members);
+      unregistering.add(run(UNREGISTER, registry, registryKeys(nodeId), args.toArray()));
+    });
+    return Future.all(unregistering).mapEmpty();
   }
 
   @Override
   public Future<Boolean> markOfflineIfGone(String userId) {
-    return run(MARK_OFFLINE_IF_GONE, userId).map(reply -> reply.toLong() != 0);
+    String u = user(userId);
+    return ofUser(userId, () -> run(MARK_OFFLINE_IF_GONE, u, List.of(u + "conns", u + "status"))
+        .map(reply -> reply.toLong() != 0));
   }
 
   @Override
   public Future<Integer> connectionCount(String userId) {
-    return lanes.send(base, Request.cmd(Command.SCARD).arg(base + "user:" + userId)).map(Response::toInteger);
+    String u = user(userId);
+    return ofUser(userId, () -> send(u, Request.cmd(Command.HLEN).arg(u + "conns")).map(Response::toInteger));
   }
 
   @Override
   public Future<Integer> connectionCount(String userId, Set<String> transports) {
-    List<Object> args = new ArrayList<>();
-    args.add(userId);
-    args.addAll(transports);
-    return run(COUNT_BY_TRANSPORT, args.toArray()).map(Response::toInteger);
+    String u = user(userId);
+    return ofUser(userId, () -> send(u, Request.cmd(Command.HVALS).arg(u + "transports")).map(values -> {
+      int count = 0;
+      for (Response transport : values) {
+        if (transports.contains(transport.toString())) {
+          count++;
+        }
+      }
+      return count;
+    }));
   }
+
+  // ---------------------------------------------------------------- rooms
 
   @Override
   public Future<Boolean> join(String nodeId, String channel, String userId, String connectionId) {
-    return run(JOIN, nodeId, channel, userId, connectionId).map(reply -> reply.toLong() != 0);
+    String u = user(userId);
+    return ofUser(userId, channel, () -> run(USER_JOIN, u, List.of(u + "conns", u + "transports", u + "joins"),
+        nodeId, connectionId, channel)
+        .compose(registered -> run(ROOM_JOIN, room(channel), roomKeys(channel, userId), userId, connectionId)
+            .compose(first -> (registered.toLong() == 1
+                ? run(REGISTER, registry, registryKeys(nodeId), nodeId, userId + " " + connectionId)
+                : Future.succeededFuture()).map(first.toLong() == 1))));
   }
 
   @Override
   public Future<Boolean> leave(String nodeId, String channel, String userId, String connectionId) {
-    return run(LEAVE, nodeId, channel, userId, connectionId).map(reply -> reply.toLong() != 0);
+    String u = user(userId);
+    return ofUser(userId, channel, () -> run(ROOM_LEAVE, room(channel), roomKeys(channel, userId), userId, connectionId)
+        .compose(last -> send(u, Request.cmd(Command.SREM).arg(u + "joins").arg(channel + " " + connectionId))
+            .map(last.toLong() == 1)));
   }
 
   @Override
   public Future<Set<String>> members(String channel) {
-    return lanes.send(base, Request.cmd(Command.SMEMBERS).arg(base + "room:" + channel)).map(RedisPresenceStore::strings);
+    return send(room(channel), Request.cmd(Command.SMEMBERS).arg(room(channel) + "users")).map(RedisPresenceStore::strings);
   }
 
   @Override
   public Future<Set<String>> rooms(String userId) {
-    return run(ROOMS, userId).map(RedisPresenceStore::strings);
+    String u = user(userId);
+    return ofUser(userId, () -> send(u, Request.cmd(Command.SMEMBERS).arg(u + "joins")).map(joins -> {
+      Set<String> rooms = new HashSet<>();
+      for (Response join : joins) {
+        rooms.add(first(join.toString()));
+      }
+      return rooms;
+    }));
   }
 
   @Override
   public Future<Map<String, UserPresence>> status(Collection<String> userIds) {
-    List<String> users = List.copyOf(new java.util.LinkedHashSet<>(userIds));
-    if (users.isEmpty()) {
-      return Future.succeededFuture(new LinkedHashMap<>());
+    List<String> users = List.copyOf(new LinkedHashSet<>(userIds));
+    List<Future<UserPresence>> each = new ArrayList<>(users.size());
+    for (String userId : users) {
+      String u = user(userId);
+      each.add(ofUser(userId, () -> run(STATUS, u, List.of(u + "conns", u + "status")).map(reply -> {
+        String lastSeen = RedisScript.string(reply, 1);
+        return new UserPresence(userId, RedisScript.flag(reply, 0), lastSeen == null ? null : Long.valueOf(lastSeen));
+      })));
     }
-    return run(STATUS, users.toArray()).map(reply -> {
+    return Future.all(each).map(all -> {
       Map<String, UserPresence> result = new LinkedHashMap<>();
-      for (int i = 0; i < users.size(); i++) {
-        String lastSeen = RedisScript.string(reply, 2 * i + 1);
-        result.put(users.get(i), new UserPresence(users.get(i), RedisScript.flag(reply, 2 * i),
-            lastSeen == null ? null : Long.valueOf(lastSeen)));
-      }
+      each.forEach(presence -> result.put(presence.result().userId(), presence.result()));
       return result;
     });
   }
 
+  // ---------------------------------------------------------------- nodes
+
   @Override
   public Future<Void> renewLease(String nodeId, long ttlMs, long now) {
-    return run(RENEW_LEASE, nodeId, now + ttlMs, now).mapEmpty();
+    return run(RENEW_LEASE, registry, List.of(registry + "leases"), nodeId, now + ttlMs, now).mapEmpty();
   }
 
   @Override
   public Future<List<String>> expiredNodes(long now) {
-    return run(EXPIRED_NODES, now).map(reply -> List.copyOf(strings(reply)));
+    return run(EXPIRED_NODES, registry, List.of(registry + "nodes", registry + "leases"), now)
+        .map(reply -> List.copyOf(strings(reply)));
   }
 
+  /**
+   * One script per user (their connections on the node, on their slot), at most
+   * {@value #PURGE_PARALLELISM} users at a time, then the node is forgotten if nothing registered
+   * on it meanwhile. A purge that failed part-way leaves the unfinished users in the node's set, so
+   * the next reaper run finishes them.
+   */
   @Override
   public Future<Map<String, Set<String>>> purgeNode(String nodeId, long now) {
-    return run(PURGE_NODE, nodeId, now).map(reply -> {
-      Map<String, Set<String>> gone = new HashMap<>();
-      int i = 0;
-      while (i < reply.size()) {
-        String userId = RedisScript.string(reply, i);
-        int count = (int) RedisScript.number(reply, i + 1);
-        Set<String> rooms = new HashSet<>();
-        for (int j = 0; j < count; j++) {
-          rooms.add(RedisScript.string(reply, i + 2 + j));
-        }
-        gone.put(userId, Set.copyOf(rooms));
-        i += 2 + count;
+    List<String> keys = registryKeys(nodeId);
+    return send(registry, Request.cmd(Command.SMEMBERS).arg(keys.get(1))).compose(members -> {
+      Map<String, List<String>> connectionsByUser = new LinkedHashMap<>();
+      for (Response member : members) {
+        connectionsByUser.computeIfAbsent(first(member.toString()), u -> new ArrayList<>()).add(second(member.toString()));
       }
-      return gone;
+      Map<String, Set<String>> gone = new ConcurrentHashMap<>();
+      return eachLimited(List.copyOf(connectionsByUser.entrySet()), PURGE_PARALLELISM,
+          entry -> ofUser(entry.getKey(), () -> remove(entry.getKey(), entry.getValue(), nodeId, now))
+              .onSuccess(removed -> {
+                if (removed.last()) {
+                  gone.put(entry.getKey(), Set.copyOf(removed.rooms()));
+                }
+              }))
+          .compose(v -> run(FORGET_NODE, registry, List.of(keys.get(0), keys.get(1), registry + "leases"), nodeId))
+          .map(forgotten -> Map.copyOf(gone));
     });
+  }
+
+  /** Runs {@code action} on every item, at most {@code parallel} at once; fails, after all ran, with the first failure. */
+  private static <T> Future<Void> eachLimited(List<T> items, int parallel, Function<T, Future<?>> action) {
+    AtomicInteger next = new AtomicInteger();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    List<Future<Void>> workers = new ArrayList<>();
+    for (int i = 0; i < Math.min(parallel, items.size()); i++) {
+      workers.add(work(items, next, failure, action));
+    }
+    return Future.all(workers).compose(v -> failure.get() == null
+        ? Future.succeededFuture()
+        : Future.failedFuture(failure.get()));
+  }
+
+  private static <T> Future<Void> work(List<T> items, AtomicInteger next, AtomicReference<Throwable> failure,
+                                       Function<T, Future<?>> action) {
+    int index = next.getAndIncrement();
+    if (index >= items.size()) {
+      return Future.succeededFuture();
+    }
+    return action.apply(items.get(index)).transform(done -> {
+      if (done.failed()) {
+        failure.compareAndSet(null, done.cause());
+      }
+      return work(items, next, failure, action);
+    });
+  }
+
+  // ---------------------------------------------------------------- "A B" members
+
+  private static String first(String pair) {
+    return pair.substring(0, pair.indexOf(' '));
+  }
+
+  private static String second(String pair) {
+    return pair.substring(pair.indexOf(' ') + 1);
   }
 
   private static Set<String> strings(Response reply) {

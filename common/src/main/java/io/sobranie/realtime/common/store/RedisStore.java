@@ -4,8 +4,13 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.RedisReplicas;
+import io.vertx.redis.client.RedisRole;
 import io.vertx.redis.client.Request;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -14,17 +19,21 @@ import java.util.logging.Logger;
 /**
  * The shared store on Redis (required with {@code CLUSTER=true}): every command is async through a
  * pooled client, and every multi-step operation is one Lua script, so any number of nodes may use
- * it at once. Commands about one channel, user or presence go down one kept connection (a
- * {@link RedisLanes lane}), so one caller's commands keep their order. Key layout (see each store's doc), with a configurable prefix {@code P} (default
+ * it at once. Commands about one channel or user go down one kept connection (a
+ * {@link RedisLanes lane}), so one caller's commands keep their order; presence operations made of
+ * several commands are also run one after another per user. Key layout (see each store's doc), with a configurable prefix {@code P} (default
  * {@value #DEFAULT_PREFIX}):
  * <ul>
  *   <li>history: {@code P{ch:NAME}:state|log|idem|idemq} — one hash tag per channel;</li>
  *   <li>notifications: {@code P{u:ID}:n:state|items|unread|ids} — one hash tag per user;</li>
  *   <li>tickets: {@code Pticket:TOKEN};</li>
- *   <li>presence: {@code P{presence}:…} — ONE hash tag, so presence is one slot of a cluster;</li>
+ *   <li>presence: {@code P{u:ID}:p:…} per user, {@code P{ch:NAME}:p:…} per room, and the node
+ *       registry {@code P{presence}:…} (see {@link RedisPresenceStore});</li>
  *   <li>one generation key per slot that holds channels, {@code P{gN}:gen} (see {@link RedisHistoryStore});</li>
  *   <li>{@code P{health}:probe}, written by health checks.</li>
  * </ul>
+ * Every script and multi-key command touches one hash slot, so the layout works unchanged on a
+ * standalone Redis, a Sentinel-managed primary and a Redis Cluster ({@link RedisServers}).
  * Time comes from the {@code clock} given here (the callers' clock), never from Redis, and every
  * expiry that callers can observe is checked against it; Redis key expiry only frees memory.
  * Production Redis should run with AOF {@code appendfsync everysec}: an acked message is then lost
@@ -42,18 +51,32 @@ public final class RedisStore implements Store {
   private static final Logger LOG = Logger.getLogger(RedisStore.class.getName());
   private static final long HEALTH_PROBE_TTL_MS = 10_000;
 
+  /**
+   * How long the Sentinel client reuses the primary's address it asked for (the client's default is
+   * 1 s): after a failover the lanes wait this long, plus {@value #SWITCH_MARGIN_MS} ms, before they
+   * reconnect, so they cannot reconnect through an address cached before the switch.
+   */
+  private static final long SENTINEL_TOPOLOGY_TTL_MS = 250;
+  private static final long SWITCH_MARGIN_MS = 100;
+
   private final Redis redis;
   private final AtomicBoolean refusesWrites = new AtomicBoolean();
   private final RedisLanes lanes;
+  /** Sentinel mode only, else null. */
+  private final SentinelWatch sentinelWatch;
   private final String prefix;
   private final RedisHistoryStore history;
   private final RedisTicketStore tickets;
   private final RedisNotificationStore notifications;
   private final RedisPresenceStore presence;
 
-  private RedisStore(Redis redis, String prefix, Function<String, HistoryLimits> limitsOf, LongSupplier clock) {
-    this.redis = redis;
+  private RedisStore(Vertx vertx, RedisOptions options, String prefix, Function<String, HistoryLimits> limitsOf,
+                     LongSupplier clock) {
+    this.redis = Redis.createClient(vertx, options);
     this.lanes = new RedisLanes(redis, LANES);
+    this.sentinelWatch = options.getType() == RedisClientType.SENTINEL
+        ? new SentinelWatch(vertx, options, lanes, options.getTopologyCacheTTL() + SWITCH_MARGIN_MS)
+        : null;
     this.prefix = prefix;
     this.history = new RedisHistoryStore(lanes, prefix, limitsOf, clock);
     this.tickets = new RedisTicketStore(redis, prefix, clock);
@@ -74,32 +97,50 @@ public final class RedisStore implements Store {
 
   /**
    * Connects with full client options (e.g. a cluster or sentinel type) and a key prefix, which must
-   * not contain <code>{</code> (the hash tags follow it). Succeeds once Redis answers a PING, so a
-   * wrong URL or a Redis that is down fails here, loudly.
+   * not contain <code>{</code> (the hash tags follow it). Succeeds once Redis answers a PING (and, with
+   * Sentinel, once the failover watch is subscribed), so a wrong URL or a Redis that is down fails
+   * here, loudly.
    */
   public static Future<RedisStore> connect(Vertx vertx, RedisOptions options, String keyPrefix,
                                            Function<String, HistoryLimits> limitsOf, LongSupplier clock) {
     if (keyPrefix == null || keyPrefix.contains("{") || keyPrefix.contains("}")) {
       return Future.failedFuture(new IllegalArgumentException("the Redis key prefix must not contain braces: " + keyPrefix));
     }
-    Redis redis = Redis.createClient(vertx, options);
-    RedisStore store = new RedisStore(redis, keyPrefix, limitsOf, clock);
+    RedisStore store = new RedisStore(vertx, options, keyPrefix, limitsOf, clock);
     return store.ping()
         .compose(pong -> store.lanes.open())
-        .andThen(opened -> store.checkEvictionPolicy())
+        .compose(open -> store.sentinelWatch == null ? Future.succeededFuture() : store.sentinelWatch.start())
+        .andThen(started -> store.checkEvictionPolicy())
         .map(store)
-        .recover(failure -> redis.close().transform(closed -> Future.<RedisStore>failedFuture(
-            new IllegalStateException("Redis at " + safe(options.getEndpoint()) + " does not answer: " + failure.getMessage(),
+        .recover(failure -> store.close().transform(closed -> Future.<RedisStore>failedFuture(
+            new IllegalStateException("Redis at " + safe(options.getEndpoints()) + " does not answer: " + failure.getMessage(),
                 failure))));
   }
 
   /** Client options for a standalone Redis at {@code redisUrl}, with this store's pool sizes. */
   public static RedisOptions options(String redisUrl) {
-    return new RedisOptions()
-        .setConnectionString(redisUrl)
+    return options(RedisServers.standalone(redisUrl));
+  }
+
+  /**
+   * Client options for {@code servers}, with this store's pool sizes (per server). Sentinel mode
+   * connects to the primary only; the client's own automatic failover stays off because it may
+   * reconnect through a topology it cached before the switch (back to the old primary) and leaves
+   * {@link RedisLanes}' end handlers on the replaced connection: {@link SentinelWatch} moves the
+   * lanes instead. Cluster mode reads and writes on the primaries only.
+   */
+  public static RedisOptions options(RedisServers servers) {
+    RedisOptions options = new RedisOptions()
+        .setEndpoints(new ArrayList<>(servers.urls()))
         .setMaxPoolSize(DEFAULT_POOL_SIZE)
         .setMaxPoolWaiting(DEFAULT_POOL_WAITING)
         .setMaxWaitingHandlers(DEFAULT_POOL_WAITING);
+    return switch (servers.mode()) {
+      case STANDALONE -> options.setType(RedisClientType.STANDALONE);
+      case SENTINEL -> options.setType(RedisClientType.SENTINEL).setRole(RedisRole.MASTER)
+          .setMasterName(servers.masterName()).setAutoFailover(false).setTopologyCacheTTL(SENTINEL_TOPOLOGY_TTL_MS);
+      case CLUSTER -> options.setType(RedisClientType.CLUSTER).setUseReplicas(RedisReplicas.NEVER);
+    };
   }
 
   /**
@@ -117,9 +158,9 @@ public final class RedisStore implements Store {
     });
   }
 
-  /** The URL without credentials, for messages. */
-  private static String safe(String url) {
-    return url == null ? "?" : url.replaceFirst("//[^@/]*@", "//");
+  /** The URLs without credentials, for messages. */
+  private static String safe(List<String> urls) {
+    return String.join(",", urls.stream().map(url -> url.replaceFirst("//[^@/]*@", "//")).toList());
   }
 
   RedisLanes lanes() {
@@ -174,6 +215,7 @@ public final class RedisStore implements Store {
 
   @Override
   public Future<Void> close() {
-    return lanes.close().eventually(redis::close);
+    Future<Void> watch = sentinelWatch == null ? Future.succeededFuture() : sentinelWatch.close();
+    return watch.eventually(lanes::close).eventually(redis::close);
   }
 }

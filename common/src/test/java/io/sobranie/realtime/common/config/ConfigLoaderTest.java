@@ -16,6 +16,7 @@ import io.sobranie.realtime.common.channel.ChannelRules;
 import io.sobranie.realtime.common.channel.NamespaceRules;
 import io.sobranie.realtime.common.channel.Rule;
 import io.sobranie.realtime.common.store.HistoryLimits;
+import io.sobranie.realtime.common.store.RedisServers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,6 +111,7 @@ class ConfigLoaderTest {
     assertEquals(EnumSet.allOf(Role.class), c.roles());
     assertFalse(c.devMode());
     assertNull(c.redisUrl(), "no REDIS_URL: the in-memory store");
+    assertNull(c.redisServers());
     assertFalse(c.cluster());
     assertEquals(List.of("127.0.0.1"), c.clusterMembers());
     assertEquals(5701, c.clusterPort());
@@ -240,7 +242,99 @@ class ConfigLoaderTest {
   void redisUrlAndClusterAreAccepted() {
     RealtimeConfig c = load("REDIS_URL", "redis://127.0.0.1:6379", "CLUSTER", "true");
     assertEquals("redis://127.0.0.1:6379", c.redisUrl());
+    assertEquals(RedisServers.standalone("redis://127.0.0.1:6379"), c.redisServers(), "REDIS_MODE is standalone by default");
     assertTrue(c.cluster());
+  }
+
+  // ---------------------------------------------------------------- REDIS_MODE, REDIS_URL lists, REDIS_MASTER_NAME
+
+  @Test
+  @DisplayName("REDIS_MODE=sentinel takes a comma list of Sentinels and REDIS_MASTER_NAME")
+  void sentinelModeTakesSentinelsAndAMasterName() {
+    RealtimeConfig c = load("REDIS_MODE", "sentinel", "REDIS_MASTER_NAME", "realtime",
+        "REDIS_URL", "redis://:pw@10.0.0.5:26379, redis://:pw@10.0.0.6:26379/2");
+    assertEquals(new RedisServers(RedisServers.Mode.SENTINEL,
+        List.of("redis://:pw@10.0.0.5:26379", "redis://:pw@10.0.0.6:26379/2"), "realtime"), c.redisServers());
+  }
+
+  @Test
+  @DisplayName("REDIS_MODE=cluster takes a comma list of cluster nodes; the mode is case-insensitive")
+  void clusterModeTakesSomeClusterNodes() {
+    RealtimeConfig c = load("REDIS_MODE", "Cluster", "REDIS_URL", "rediss://a.example:6380,rediss://b.example:6380/0");
+    assertEquals(new RedisServers(RedisServers.Mode.CLUSTER, List.of("rediss://a.example:6380", "rediss://b.example:6380/0"),
+        null), c.redisServers());
+  }
+
+  @Test
+  void unknownRedisModeIsRejectedNamingIt() {
+    ConfigException e = rejected("REDIS_MODE", env("REDIS_MODE", "replicated", "REDIS_URL", "redis://127.0.0.1:6379"));
+    assertTrue(e.getMessage().contains("standalone, sentinel or cluster"), e.getMessage());
+  }
+
+  @Test
+  @DisplayName("sentinel or cluster mode without REDIS_URL is rejected naming REDIS_URL")
+  void sentinelOrClusterWithoutUrlIsRejectedNamingRedisUrl() {
+    rejected("REDIS_URL", env("REDIS_MODE", "cluster"));
+    rejected("REDIS_URL", env("REDIS_MODE", "sentinel", "REDIS_MASTER_NAME", "mymaster"));
+  }
+
+  @Test
+  @DisplayName("a standalone Redis takes exactly one URL")
+  void standaloneWithSeveralUrlsIsRejectedNamingRedisUrl() {
+    ConfigException e = rejected("REDIS_URL", env("REDIS_URL", "redis://10.0.0.5:6379,redis://10.0.0.6:6379"));
+    assertTrue(e.getMessage().contains("REDIS_MODE=sentinel"), "says how to use several: " + e.getMessage());
+    rejected("REDIS_URL", env("REDIS_URL", " , "));
+  }
+
+  @Test
+  void sentinelWithoutMasterNameIsRejectedNamingIt() {
+    rejected("REDIS_MASTER_NAME", env("REDIS_MODE", "sentinel", "REDIS_URL", "redis://10.0.0.5:26379"));
+  }
+
+  @Test
+  void masterNameWithASpaceIsRejectedNamingIt() {
+    rejected("REDIS_MASTER_NAME", env("REDIS_MODE", "sentinel", "REDIS_URL", "redis://10.0.0.5:26379",
+        "REDIS_MASTER_NAME", "my master"));
+  }
+
+  @Test
+  @DisplayName("REDIS_MASTER_NAME without sentinel mode is a mistake, rejected naming it")
+  void masterNameOutsideSentinelModeIsRejected() {
+    rejected("REDIS_MASTER_NAME", env("REDIS_URL", "redis://127.0.0.1:6379", "REDIS_MASTER_NAME", "mymaster"));
+    rejected("REDIS_MASTER_NAME", env("REDIS_MODE", "cluster", "REDIS_URL", "redis://127.0.0.1:6379",
+        "REDIS_MASTER_NAME", "mymaster"));
+  }
+
+  @Test
+  @DisplayName("every URL of a list is checked, and the error does not repeat its password")
+  void everyUrlOfAListIsCheckedWithoutEchoingThePassword() {
+    ConfigException e = rejected("REDIS_URL", env("REDIS_MODE", "cluster",
+        "REDIS_URL", "redis://:s3cret@10.0.0.5:6379,http://:s3cret@10.0.0.6:6379"));
+    assertTrue(e.getMessage().contains("10.0.0.6"), e.getMessage());
+    assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
+  }
+
+  @Test
+  void redisUrlWithABadPortIsRejectedNamingIt() {
+    rejected("REDIS_URL", env("REDIS_URL", "redis://127.0.0.1:70000"));
+  }
+
+  @Test
+  void redisUrlWithAPathThatIsNotADatabaseIsRejectedNamingIt() {
+    rejected("REDIS_URL", env("REDIS_URL", "redis://127.0.0.1:6379/cache"));
+  }
+
+  @Test
+  @DisplayName("a database other than 0 is refused in cluster mode (a cluster has only database 0)")
+  void clusterWithADatabaseOtherThanZeroIsRejected() {
+    rejected("REDIS_URL", env("REDIS_MODE", "cluster", "REDIS_URL", "redis://10.0.0.5:6379,redis://10.0.0.6:6379/3"));
+    assertEquals(List.of("redis://10.0.0.5:6379/3"), load("REDIS_URL", "redis://10.0.0.5:6379/3").redisServers().urls(),
+        "a standalone Redis may use another database");
+  }
+
+  @Test
+  void mixingTlsAndPlainUrlsIsRejectedNamingRedisUrl() {
+    rejected("REDIS_URL", env("REDIS_MODE", "cluster", "REDIS_URL", "redis://10.0.0.5:6379,rediss://10.0.0.6:6380"));
   }
 
   // ---------------------------------------------------------------- CONFIG_FILE

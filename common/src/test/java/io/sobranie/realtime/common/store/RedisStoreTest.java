@@ -112,8 +112,29 @@ class RedisStoreTest extends StoreContract {
 
   @Override
   protected long storedChannels() throws Exception {
-    return await(scan(prefix + "{ch:*:state", "0", new ArrayList<>())).size();
+    return await(scan(prefix + "{ch:*}:state", "0", new ArrayList<>())).size();
   }
+
+  /** Channel streams stored on {@code servers} under this test's prefix (SCAN of each, state keys only). */
+  static long storedChannels(Vertx vertx, List<String> serverUrls, String prefix) throws Exception {
+    long count = 0;
+    for (String url : serverUrls) {
+      io.vertx.redis.client.Redis node = io.vertx.redis.client.Redis.createClient(vertx, url);
+      try {
+        String cursor = "0";
+        do {
+          io.vertx.redis.client.Response reply = await(node.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.SCAN)
+              .arg(cursor).arg("MATCH").arg(prefix + "{ch:*}:state").arg("COUNT").arg(1000)));
+          count += reply.get(1).size();
+          cursor = reply.get(0).toString();
+        } while (!"0".equals(cursor));
+      } finally {
+        await(node.close());
+      }
+    }
+    return count;
+  }
+
 
   private RedisStore redisStore() {
     return (RedisStore) store;
@@ -250,7 +271,7 @@ class RedisStoreTest extends StoreContract {
   private static final Pattern HASH_TAG = Pattern.compile("^[^{]*\\{([^}]*)}");
 
   @Test
-  @DisplayName("keys are hash-tagged per channel and per user, presence under one tag, all under the prefix")
+  @DisplayName("keys are hash-tagged per channel and per user, the presence node registry under one tag, all under the prefix")
   void keysAreHashTaggedPerChannelPerUserAndPresence() throws Exception {
     String ch = channel("chat");
     String alice = name("alice");
@@ -312,6 +333,34 @@ class RedisStoreTest extends StoreContract {
     await(store.presence().join(dead, r1, alice, c1));
     await(store.presence().join(dead, r2, alice, c2));
     assertEquals(Map.of(alice, Set.of(r1, r2)), await(store.presence().purgeNode(dead, T0)));
+  }
+
+  @Test
+  @DisplayName("a purge that failed part-way, repeated, finishes: a user's record outlives their room entries")
+  void purgeRepeatedAfterAFailureFinishes() throws Exception {
+    String dead = name("dead");
+    String alice = name("alice");
+    String room = channel("room");
+    String conn = name("c");
+    await(store.presence().connect(dead, alice, conn, "ws"));
+    await(store.presence().join(dead, room, alice, conn));
+    String roomKey = prefix + "{ch:" + room + "}:p:conns:" + alice;
+    await(admin.send(Request.cmd(Command.SET).arg(roomKey).arg("not a set"))); // the room step now fails (WRONGTYPE)
+    Exception failure = null;
+    try {
+      await(store.presence().purgeNode(dead, T0));
+    } catch (Exception e) {
+      failure = e;
+    }
+    assertTrue(failure != null && failure.getMessage().contains("WRONGTYPE"), String.valueOf(failure));
+    assertEquals(1, await(store.presence().connectionCount(alice)), "the user's record stays until their rooms are clean");
+    assertTrue(await(store.presence().expiredNodes(T0)).contains(dead), "the reaper will try again");
+    await(admin.send(Request.cmd(Command.DEL).arg(roomKey)));
+    await(admin.send(Request.cmd(Command.SADD).arg(roomKey).arg(conn)));
+    assertEquals(Map.of(alice, Set.of(room)), await(store.presence().purgeNode(dead, T0 + 1)));
+    assertEquals(Set.of(), await(store.presence().members(room)));
+    assertEquals(0, await(store.presence().connectionCount(alice)));
+    assertFalse(await(store.presence().expiredNodes(T0 + 1)).contains(dead));
   }
 
   @Test

@@ -1037,6 +1037,36 @@ public abstract class StoreContract {
   }
 
   @Test
+  @DisplayName("presence operations about one user, called without waiting, take effect in call order")
+  void presenceOperationsOfOneUserTakeEffectInCallOrder() throws Exception {
+    String alice = name("alice");
+    String node = name("n");
+    String room = channel("room");
+    String conn = name("c");
+    List<Future<Boolean>> joins = new ArrayList<>();
+    List<Future<Boolean>> leaves = new ArrayList<>();
+    Future<PresenceStore.Connected> connected = presence().connect(node, alice, conn, "ws");
+    for (int i = 0; i < 100; i++) {
+      joins.add(presence().join(node, room, alice, conn));
+      leaves.add(presence().leave(node, room, alice, conn));
+    }
+    joins.add(presence().join(node, room, alice, conn));
+    Future<Integer> count = presence().connectionCount(alice);
+    await(Future.all(joins));
+    await(Future.all(leaves));
+    assertEquals(new PresenceStore.Connected(1, false), await(connected));
+    for (int i = 0; i < joins.size(); i++) {
+      assertTrue(joins.get(i).result(), "join " + i + " follows a leave, so it is the first again");
+    }
+    for (int i = 0; i < leaves.size(); i++) {
+      assertTrue(leaves.get(i).result(), "leave " + i + " follows a join, so it is the last");
+    }
+    assertEquals(1, await(count), "the count was asked after the connect");
+    assertEquals(Set.of(alice), await(presence().members(room)), "the last call was a join");
+    assertEquals(Set.of(room), await(presence().rooms(alice)));
+  }
+
+  @Test
   @DisplayName("a join that arrives before its connect still registers the connection")
   void joinBeforeConnectRegistersTheConnection() throws Exception {
     String alice = name("alice");
