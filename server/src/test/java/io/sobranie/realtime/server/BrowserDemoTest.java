@@ -234,7 +234,7 @@ class BrowserDemoTest extends ServerTestBase {
       assertInside(alice, "me");
 
       // chat both ways; a long unbroken word wraps instead of widening the page
-      String longWord = "https://example.com/" + "a-very-long-path-segment-".repeat(6);
+      String longWord = "https://example.com/" + "averylongpathsegment".repeat(8); // no break opportunity at all
       alice.send("hello from " + size);
       bob.awaitMessages(List.of("alice: hello from " + size));
       bob.send(longWord);
