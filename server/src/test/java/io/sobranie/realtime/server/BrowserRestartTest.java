@@ -58,8 +58,7 @@ class BrowserRestartTest {
   @DisplayName("with the Redis store: after a restart the page reconnects and shows the messages sent meanwhile, once, in order")
   void restartWithRedis() throws Exception {
     String prefix = "browser-test-" + UUID.randomUUID().toString().substring(0, 8) + ":";
-    try {
-      Outcome outcome = restart(Map.of("REDIS_URL", REDIS_URL, "REDIS_PREFIX", prefix));
+    try (Outcome outcome = restart(Map.of("REDIS_URL", REDIS_URL, "REDIS_PREFIX", prefix))) {
       outcome.page.awaitMessages(List.of("bob: before 1", "bob: before 2", "bob: during 1", "bob: during 2", "bob: during 3"));
       assertEquals(List.of(1L, 2L, 3L, 4L, 5L), outcome.page.seqs());
       assertFalse(outcome.page.recoveryShown(), "recovery worked: no recovered:false shown\n" + outcome.page.describe());
@@ -70,7 +69,6 @@ class BrowserRestartTest {
       outcome.page.closeNotifications();
       outcome.publish("after");
       outcome.page.awaitMessages(List.of("bob: before 1", "bob: before 2", "bob: during 1", "bob: during 2", "bob: during 3", "bob: after"));
-      outcome.close();
     } finally {
       ClusterNodes.deleteKeys(prefix);
     }
@@ -79,34 +77,37 @@ class BrowserRestartTest {
   @Test
   @DisplayName("with the embedded store: a restart starts new streams, and the page shows that recovery was impossible (recovered:false)")
   void restartWithEmbeddedStore() throws Exception {
-    Outcome outcome = restart(Map.of());
-    String channel = "chat:" + outcome.room;
-    outcome.page.await("the recovered:false notice for " + channel + ", notifications and presence:bob",
-        d -> outcome.page.recoveryShown() && List.of(outcome.page.recoveryChannels().split(","))
-            .containsAll(List.of(channel, "notifications", "presence:bob")));
-    // ...told in words: the room as the page names it, no internal stream names
-    String text = outcome.page.recoveryText();
-    assertTrue(text.contains("# " + outcome.room), "the banner names the room as the sidebar does: " + text);
-    assertFalse(Pattern.compile("[A-Za-z]+:[A-Za-z0-9]").matcher(text).find(), "no channel names in the banner: " + text);
-    assertFalse(text.contains("presence") || text.contains("broadcast"), "no internal streams in the banner: " + text);
-    // The store started afresh: no unread notification, and none highlighted as one.
-    outcome.page.await("badge 0", d -> outcome.page.badge() == 0);
-    outcome.page.await("no notification highlighted", d -> outcome.page.unreadHighlighted() == 0);
-    outcome.page.closeNotifications();
-    // The new stream goes on from its own position: later messages arrive, nothing is shown twice.
-    outcome.publish("after");
-    outcome.page.awaitMessages(List.of("bob: before 1", "bob: before 2", "bob: after"));
-    outcome.page.screenshot(Path.of("target", "demo-recovered-false.png"));
-    outcome.close();
+    try (Outcome outcome = restart(Map.of())) {
+      String channel = "chat:" + outcome.room;
+      outcome.page.await("the recovered:false notice for " + channel + ", notifications and presence:bob",
+          d -> outcome.page.recoveryShown() && List.of(outcome.page.recoveryChannels().split(","))
+              .containsAll(List.of(channel, "notifications", "presence:bob")));
+      // ...told in words: the room as the page names it, no internal stream names
+      String text = outcome.page.recoveryText();
+      assertTrue(text.contains("# " + outcome.room), "the banner names the room as the sidebar does: " + text);
+      assertFalse(Pattern.compile("[A-Za-z]+:[A-Za-z0-9]").matcher(text).find(), "no channel names in the banner: " + text);
+      assertFalse(text.contains("presence") || text.contains("broadcast"), "no internal streams in the banner: " + text);
+      // The store started afresh: no unread notification, and none highlighted as one.
+      outcome.page.await("badge 0", d -> outcome.page.badge() == 0);
+      outcome.page.await("no notification highlighted", d -> outcome.page.unreadHighlighted() == 0);
+      outcome.page.closeNotifications();
+      // The new stream goes on from its own position: later messages arrive, nothing is shown twice.
+      outcome.publish("after");
+      outcome.page.awaitMessages(List.of("bob: before 1", "bob: before 2", "bob: after"));
+      outcome.page.screenshot(Path.of("target", "demo-recovered-false.png"));
+    }
   }
 
   /** What a restart left: the page, the running server and a way to publish as bob. */
-  private record Outcome(DemoPage page, NodeProcess server, TcpProxy proxy, String room, String bobToken, WebSocket bob) {
+  private record Outcome(DemoPage page, NodeProcess server, TcpProxy proxy, String room, String bobToken, WebSocket bob)
+      implements AutoCloseable {
     void publish(String text) throws Exception {
       BrowserRestartTest.publish(server.port(), bobToken, "chat:" + room, text);
     }
 
-    void close() throws Exception {
+    /** Stops the server even when the test failed (it is a process of its own). */
+    @Override
+    public void close() throws Exception {
       bob.abort();
       proxy.close();
       server.close();
