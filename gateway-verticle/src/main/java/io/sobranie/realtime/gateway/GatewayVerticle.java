@@ -67,7 +67,9 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/realtime/sse-test").handler(ctx -> Pages.serve(ctx, "sse-test.html"));
     router.get("/realtime/demo").handler(ctx -> Pages.serve(ctx, "demo.html"));
     router.get("/realtime/client.js").handler(ctx -> Pages.serve(ctx, "realtime-client.js"));
-    if (config.devMode()) {
+    boolean devEndpoints = config.devMode();
+    router.get("/realtime/demo/config").handler(ctx -> Pages.demoConfig(ctx, devEndpoints));
+    if (devEndpoints) {
       DevEndpoints dev = new DevEndpoints(gateway, authenticator);
       router.post("/realtime/dev/token").handler(body).handler(dev::token);
       router.post("/realtime/dev/notify").handler(body).handler(dev::notifyMe);

@@ -1,6 +1,7 @@
 package io.sobranie.realtime.gateway;
 
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /** The static pages the gateway serves from its jar ({@code webroot/}), sent without blocking. */
@@ -13,5 +14,15 @@ final class Pages {
     ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, type).putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
         .sendFile("webroot/" + file)
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * {@code GET /realtime/demo/config} → {@code {"devMode":bool}}: whether the dev endpoints
+   * ({@code /realtime/dev/token}, {@code /realtime/dev/notify}) are routed, so the demo page knows
+   * which sign-in to offer without probing them (a probe shows up as a failed request).
+   */
+  static void demoConfig(RoutingContext ctx, boolean devEndpoints) {
+    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
+        .end(new JsonObject().put("devMode", devEndpoints).encode());
   }
 }

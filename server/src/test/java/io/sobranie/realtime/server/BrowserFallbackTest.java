@@ -103,8 +103,10 @@ class BrowserFallbackTest {
 
     notify("alice", "post_liked", "bob liked your post over " + transport);
     alice.await("badge 1", d -> alice.badge() == 1);
-    alice.click("mark-read-btn");
+    alice.await("the notification highlighted as unread", d -> alice.unreadHighlighted() == 1);
+    alice.markAllRead();
     alice.await("badge 0", d -> alice.badge() == 0);
+    alice.await("no notification highlighted", d -> alice.unreadHighlighted() == 0);
     assertEquals(transport, alice.conn("data-transport"), "still on " + transport);
   }
 

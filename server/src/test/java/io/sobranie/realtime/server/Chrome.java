@@ -5,11 +5,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
 
 /**
  * Headless Debian Chromium through its own chromedriver (../shared/TOOLCHAIN.md, "Browser
@@ -55,6 +58,24 @@ final class Chrome {
     options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
         "--disable-extensions", "--window-size=1280,820", "--user-data-dir=" + profile.toAbsolutePath());
+    // the console (and failed requests) readable through driver.manage().logs().get(LogType.BROWSER)
+    LoggingPreferences logs = new LoggingPreferences();
+    logs.enable(LogType.BROWSER, Level.ALL);
+    options.setCapability(ChromeOptions.LOGGING_PREFS, logs);
     return new ChromeDriver(service, options);
+  }
+
+  /**
+   * Lays pages out in a {@code width} × {@code height} CSS-pixel viewport, as a phone
+   * ({@code mobile}: the page's viewport meta applies, scrollbars overlay) or a desktop window.
+   */
+  static void viewport(ChromeDriver driver, int width, int height, boolean mobile) {
+    driver.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+        Map.of("width", width, "height", height, "deviceScaleFactor", mobile ? 2 : 1, "mobile", mobile));
+  }
+
+  /** Back to the window's own size. */
+  static void resetViewport(ChromeDriver driver) {
+    driver.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
   }
 }
