@@ -663,6 +663,9 @@ final class Session implements Connection.Handler {
     if (Frames.BROADCAST.equals(name)) {
       return broadcast;
     }
+    if (Frames.NOTIFICATIONS.equals(name)) {
+      return notifications;
+    }
     return name == null ? null : channels.get(name);
   }
 

@@ -36,6 +36,7 @@ final class TestServer implements AutoCloseable {
     env.put("NODE_ID", "client-test");
     env.put("MESSAGES_PER_MINUTE", "100000");
     env.put("SIGNALS_PER_MINUTE", "100000");
+    env.put("SHUTDOWN_DRAIN_MS", "0"); // no load balancer to wait for
     env.putAll(extra);
     return new TestServer(env, startNode(env));
   }
@@ -56,7 +57,7 @@ final class TestServer implements AutoCloseable {
     }
   }
 
-  /** Stops this node (its clients are told to reconnect), then starts a new one on the same port. */
+  /** Stops this node gracefully (its clients are told to reconnect), then starts a new one on the same port. */
   void restart() {
     int port = port();
     stop();
@@ -65,8 +66,9 @@ final class TestServer implements AutoCloseable {
     node = startNode(env);
   }
 
+  /** The SIGTERM path: the gateway sends its clients away, then the node closes. */
   void stop() {
-    await(node.close());
+    await(node.shutdown());
   }
 
   int port() {
@@ -79,6 +81,17 @@ final class TestServer implements AutoCloseable {
 
   RealtimeNode node() {
     return node;
+  }
+
+  /** Waits (bounded) until the node counts exactly {@code expected} connections of {@code user}. */
+  void awaitConnections(String user, int expected) throws InterruptedException {
+    for (int i = 0; i < 500; i++) {
+      if (await(node.store().presence().connectionCount(user)) == expected) {
+        return;
+      }
+      Thread.sleep(10);
+    }
+    throw new AssertionError("the node never counted " + expected + " connections of " + user);
   }
 
   static String token(String user, String... roles) {
