@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Test;
  * The browser client's own tests (server/src/test/js, Node's built-in runner): its logic with
  * scripted transports and timers (backoff bounds, queue limit, frame splitting, ordering and
  * dedupe, resubscribe with since + epoch, fallback), then the real client against the real node
- * this test starts, over each transport. Node's output is shown; any failing Node test fails this.
+ * this test starts, over each transport. The same run validates docs/asyncapi.yaml with the
+ * official AsyncAPI parser (asyncapi.test.mjs; {@code npm ci} in src/test/js installs it). Node's
+ * output is shown; any failing Node test fails this.
  */
 class ClientLibraryTest extends ServerTestBase {
   private static final Path MODULE = Path.of("").toAbsolutePath();
