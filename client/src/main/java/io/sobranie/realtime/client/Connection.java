@@ -14,7 +14,7 @@ import java.util.function.Function;
 /**
  * One WebSocket over {@code java.net.http}: whole messages in (fragments are joined), sends
  * chained (the JDK allows one outstanding send), and every event handed to the {@link Loop}.
- * Once {@link #detach detached}, its late events are dropped.
+ * Once closed or aborted by us (or closed by the server), its late events are dropped.
  */
 final class Connection implements WebSocket.Listener {
   /** Events of a connection, called on the loop. */
@@ -92,10 +92,6 @@ final class Connection implements WebSocket.Listener {
     if (open != null) {
       open.abort();
     }
-  }
-
-  void detach() {
-    detached = true;
   }
 
   // ---- WebSocket.Listener: called on the HTTP client's threads, one at a time ----------------

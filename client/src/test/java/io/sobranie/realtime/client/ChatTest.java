@@ -196,6 +196,27 @@ class ChatTest {
   }
 
   @Test
+  @DisplayName("the outbound queue holds queueLimit messages while disconnected, refuses more (queue_full), and sends them in order on connect")
+  void boundedQueue() throws Exception {
+    String room = "chat:queue-" + System.nanoTime();
+    try (RealtimeClient alice = server.client("alice").queueLimit(2).build()) {
+      var first = alice.publish(room, "one");
+      var second = alice.publish(room, "two");
+      ExecutionException full = assertThrows(ExecutionException.class, () -> alice.publish(room, "three").get(10, TimeUnit.SECONDS));
+      assertEquals(RealtimeException.QUEUE_FULL, assertInstanceOf(RealtimeException.class, full.getCause()).code());
+      assertEquals(2, alice.queued());
+      assertFalse(first.isDone());
+
+      alice.connect().get(10, TimeUnit.SECONDS);
+      assertEquals(1, first.get(10, TimeUnit.SECONDS).seq());
+      assertEquals(2, second.get(10, TimeUnit.SECONDS).seq());
+      assertEquals(List.of("one", "two"), alice.history(room, 0L, 10).get(10, TimeUnit.SECONDS).messages().stream()
+          .map(m -> m.data().asText()).toList());
+      assertEquals(0, alice.queued());
+    }
+  }
+
+  @Test
   @DisplayName("the same idem key is stored once: a retry gets the original ack")
   void idempotentPublish() throws Exception {
     String room = "chat:idem-" + System.nanoTime();
