@@ -8,7 +8,6 @@ import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -34,7 +33,6 @@ import java.util.function.Function;
  * </ul>
  */
 final class Session implements Connection.Handler {
-  private static final System.Logger LOG = System.getLogger(Session.class.getName());
   private static final int CLOSE_NORMAL = 1000;
   private static final int CLOSE_POLICY = 1008;
   private static final int CLOSE_DISCONNECTED = 4000;
@@ -42,10 +40,8 @@ final class Session implements Connection.Handler {
 
   private final ClientOptions options;
   private final Loop loop;
-  private final List<RealtimeListener> listeners;
-  private final Map<String, Stream> channels = new LinkedHashMap<>();
-  private final Stream notifications;
-  private final Stream broadcast;
+  private final Listeners listeners;
+  private final Streams streams;
   private final Outbox outbox;
   private final Map<String, Pending> pending = new HashMap<>();
   private final Map<String, Long> typingSent = new HashMap<>();
@@ -73,10 +69,9 @@ final class Session implements Connection.Handler {
   Session(ClientOptions options, Loop loop, List<RealtimeListener> listeners) {
     this.options = options;
     this.loop = loop;
-    this.listeners = listeners;
+    this.listeners = new Listeners(listeners);
+    this.streams = new Streams(loop, this.listeners);
     this.outbox = new Outbox(options.queueLimit());
-    this.notifications = new Stream(Frames.NOTIFICATIONS, true, n -> emit(l -> l.onNotification(Notification.of(n))));
-    this.broadcast = new Stream(Frames.BROADCAST, true, m -> deliverMessage(Frames.BROADCAST, m));
   }
 
   ConnectionState state() {
@@ -200,13 +195,11 @@ final class Session implements Connection.Handler {
     connectWaiters.clear();
     waiters.forEach(w -> w.complete(hello));
     startHeartbeat();
-    for (Stream stream : List.of(notifications, broadcast)) {
-      if (stream.sequencer.last() != null) { // recover what arrived meanwhile
-        stream.openGate();
-        sendSubscribe(stream);
-      }
+    for (Stream stream : streams.implicitToRecover()) { // what arrived meanwhile
+      stream.openGate();
+      sendSubscribe(stream);
     }
-    channels.values().forEach(this::sendSubscribe);
+    streams.channels().forEach(this::sendSubscribe);
     pump();
   }
 
@@ -267,8 +260,7 @@ final class Session implements Connection.Handler {
   void close() {
     end("close() called", null);
     outbox.failAll(new RealtimeException(RealtimeException.CLOSED, "the client was closed before the message was acknowledged"));
-    RealtimeException closed = new RealtimeException(RealtimeException.CLOSED, "the client was closed");
-    channels.values().forEach(s -> s.ready.completeExceptionally(closed));
+    streams.close();
   }
 
   /** Pings a quiet server and drops a connection that stays silent (a dead peer sends no close). */
@@ -334,9 +326,9 @@ final class Session implements Connection.Handler {
       return;
     }
     BinaryMessage message = BinaryMessage.of(parsed.header(), parsed.payload());
-    Stream stream = stream(message.channel());
+    Stream stream = streams.get(message.channel());
     if (stream != null) {
-      stream.listeners.forEach(l -> call(() -> l.onBinary(message)));
+      Listeners.toStream(stream, l -> l.onBinary(message));
     }
   }
 
@@ -376,15 +368,15 @@ final class Session implements Connection.Handler {
     String type = Json.text(frame, "type");
     switch (type == null ? "" : type) {
       case Frames.MESSAGE -> {
-        Stream stream = stream(Json.text(frame, "channel"));
+        Stream stream = streams.get(Json.text(frame, "channel"));
         if (stream != null) { // null: unsubscribed meanwhile
-          sequenced(stream, frame);
+          streams.sequenced(stream, frame);
         }
       }
-      case Frames.NOTIFICATION -> sequenced(notifications, frame);
+      case Frames.NOTIFICATION -> streams.sequenced(streams.notifications, frame);
       case Frames.TYPING -> forChannel(frame, l -> l.onTyping(Typing.of(frame)));
       case Frames.PRESENCE -> forChannel(frame, l -> l.onPresence(PresenceChange.of(frame)));
-      case Frames.SUBSCRIBED -> subscribed(frame);
+      case Frames.SUBSCRIBED -> streams.subscribed(frame);
       case Frames.ACK, Frames.PRESENCE_STATE -> reply(frame);
       case Frames.ERROR -> error(frame);
       case Frames.UNREAD_COUNT -> emit(l -> l.onUnreadCount(Json.number(frame, "count")));
@@ -401,65 +393,12 @@ final class Session implements Connection.Handler {
     }
   }
 
+  /** Typing and presence: for the listeners of that channel. */
   private void forChannel(JsonNode frame, Consumer<ChannelListener> event) {
-    Stream stream = channels.get(Json.text(frame, "channel"));
-    if (stream != null) {
-      stream.listeners.forEach(l -> call(() -> event.accept(l)));
+    Stream stream = streams.get(Json.text(frame, "channel"));
+    if (stream != null && !stream.implicit) {
+      Listeners.toStream(stream, event);
     }
-  }
-
-  private void sequenced(Stream stream, JsonNode event) {
-    if (stream.gate != null) {
-      stream.gate.add(event);
-      return;
-    }
-    if (stream.sequencer.accept(Json.number(event, "seq"), event) == Sequencer.Outcome.HELD && stream.gapTimer == null) {
-      stream.gapTimer = loop.schedule(ClientOptions.GAP_WAIT_MS, () -> {
-        stream.gapTimer = null;
-        if (stream.sequencer.holding()) {
-          notRecovered(stream, "messages before seq " + (stream.sequencer.last() + 1) + " never arrived");
-          stream.sequencer.skipGap();
-        }
-      });
-    }
-  }
-
-  private void deliverMessage(String channel, JsonNode frame) {
-    Stream stream = stream(channel);
-    if (stream != null) {
-      Message message = Message.of(frame);
-      stream.listeners.forEach(l -> call(() -> l.onMessage(message)));
-    }
-  }
-
-  private void subscribed(JsonNode frame) {
-    Subscribed answer = Subscribed.of(frame);
-    Stream stream = stream(answer.channel());
-    String ref = Json.text(frame, "ref");
-    if (stream == null || (ref != null && !ref.equals(stream.ref))) {
-      return;
-    }
-    Sequencer sequencer = stream.sequencer;
-    if (stream.askedSince && !answer.recovered()) {
-      notRecovered(stream, sequencer.epoch() != null && !sequencer.epoch().equals(answer.epoch())
-          ? "the channel's history was reset (new epoch)" : "the server's history no longer reaches back that far");
-    }
-    if (stream.implicit) {
-      List<JsonNode> gated = stream.gate == null ? List.of() : stream.gate;
-      stream.gate = null;
-      if (!answer.recovered()) {
-        sequencer.reset(null);
-      }
-      sequencer.epoch(answer.epoch());
-      gated.forEach(event -> sequenced(stream, event));
-    } else {
-      if (!stream.askedSince || !answer.recovered()) {
-        sequencer.reset(answer.seq());
-      }
-      sequencer.epoch(answer.epoch());
-    }
-    stream.askedSince = false;
-    stream.ready.complete(answer);
   }
 
   private void reply(JsonNode frame) {
@@ -492,62 +431,26 @@ final class Session implements Connection.Handler {
       }
       return;
     }
-    Stream refusedStream = ref == null ? null : streams().stream().filter(s -> ref.equals(s.ref)).findFirst().orElse(null);
-    if (refusedStream != null && !refusedStream.implicit) {
-      channels.remove(refusedStream.name);
-      refusedStream.ready.completeExceptionally(error.withChannel(refusedStream.name));
-      emitError(error.withChannel(refusedStream.name));
-      return;
+    if (ref == null || !streams.refused(ref, error)) {
+      emitError(error);
     }
-    if (refusedStream != null && refusedStream.gate != null) { // the resubscribe of an implicit stream failed
-      subscribed(Frames.typed(Frames.SUBSCRIBED, ref).put("channel", refusedStream.name).put("recovered", false)
-          .put("seq", 0).put("epoch", refusedStream.sequencer.epoch()));
-    }
-    emitError(error);
-  }
-
-  private void notRecovered(Stream stream, String reason) {
-    NotRecovered event = new NotRecovered(stream.name, reason);
-    stream.listeners.forEach(l -> call(() -> l.onNotRecovered(event)));
-    emit(l -> l.onNotRecovered(event));
   }
 
   // ---- app requests -------------------------------------------------------------------------
 
-  /** Adds a listener to a stream (followed from now on if new); answers the stream. */
+  /** Adds a listener to a stream; a new channel is subscribed at once when connected. */
   Stream subscribe(String channel, Position from, ChannelListener listener) {
-    if (Frames.BROADCAST.equals(channel)) {
-      broadcast.listeners.add(listener);
-      broadcast.ready.complete(new Subscribed(Frames.BROADCAST, 0, null, false));
-      return broadcast;
+    boolean fresh = streams.get(channel) == null;
+    Stream stream = streams.follow(channel, from, listener);
+    if (fresh && connection != null) {
+      sendSubscribe(stream);
     }
-    Stream stream = channels.get(channel);
-    if (stream == null) {
-      stream = new Stream(channel, false, m -> deliverMessage(channel, m));
-      if (from != null) {
-        stream.sequencer.reset(from.seq());
-        stream.sequencer.epoch(from.epoch());
-      }
-      channels.put(channel, stream);
-      if (connection != null) {
-        sendSubscribe(stream);
-      }
-    }
-    stream.listeners.add(listener);
     return stream;
   }
 
   /** Removes a listener; the last one gone, the channel is left. */
   void unsubscribe(Stream stream, ChannelListener listener) {
-    stream.listeners.remove(listener);
-    if (stream.implicit || !stream.listeners.isEmpty() || channels.get(stream.name) != stream) {
-      return;
-    }
-    channels.remove(stream.name);
-    Loop.cancel(stream.gapTimer);
-    stream.ready.completeExceptionally(new RealtimeException(RealtimeException.NOT_SUBSCRIBED,
-        "unsubscribed before the server answered"));
-    if (connection != null) {
+    if (streams.leave(stream, listener) && connection != null) {
       send(Frames.unsubscribe(stream.name, nextRef()));
     }
   }
@@ -609,6 +512,13 @@ final class Session implements Connection.Handler {
       return notConnected();
     }
     String ref = nextRef();
+    CompletableFuture<JsonNode> reply = awaitReply(ref);
+    send(frame.apply(ref));
+    return reply;
+  }
+
+  /** The frame that will answer {@code ref}, failing with {@code timeout} after the request timeout. */
+  private CompletableFuture<JsonNode> awaitReply(String ref) {
     CompletableFuture<JsonNode> reply = new CompletableFuture<>();
     ScheduledFuture<?> timer = loop.schedule(options.requestTimeout().toMillis(), () -> {
       if (pending.remove(ref) != null) {
@@ -616,7 +526,6 @@ final class Session implements Connection.Handler {
       }
     });
     pending.put(ref, new Pending(null, reply, timer));
-    send(frame.apply(ref));
     return reply;
   }
 
@@ -631,13 +540,7 @@ final class Session implements Connection.Handler {
       return CompletableFuture.failedFuture(new RealtimeException(RealtimeException.TOO_LARGE, "the frame is "
           + frame.length + " bytes; the server takes at most " + hello.maxFrameBytes() + " (upload larger files)"));
     }
-    CompletableFuture<JsonNode> ack = new CompletableFuture<>();
-    ScheduledFuture<?> timer = loop.schedule(options.requestTimeout().toMillis(), () -> {
-      if (pending.remove(ref) != null) {
-        ack.completeExceptionally(new RealtimeException(RealtimeException.TIMEOUT, "no ack from the server in time"));
-      }
-    });
-    pending.put(ref, new Pending(null, ack, timer));
+    CompletableFuture<JsonNode> ack = awaitReply(ref);
     connection.sendBinary(frame);
     return ack;
   }
@@ -659,23 +562,6 @@ final class Session implements Connection.Handler {
 
   // ---- plumbing -----------------------------------------------------------------------------
 
-  private Stream stream(String name) {
-    if (Frames.BROADCAST.equals(name)) {
-      return broadcast;
-    }
-    if (Frames.NOTIFICATIONS.equals(name)) {
-      return notifications;
-    }
-    return name == null ? null : channels.get(name);
-  }
-
-  private List<Stream> streams() {
-    List<Stream> all = new ArrayList<>(channels.values());
-    all.add(notifications);
-    all.add(broadcast);
-    return all;
-  }
-
   /**
    * What belonged to the connection that ended: queued messages go back to be sent again, requests
    * waiting for a reply fail with {@code error}, and answers to its subscribes will not come.
@@ -690,11 +576,7 @@ final class Session implements Connection.Handler {
         request.reply().completeExceptionally(error);
       } // queued messages stay in the outbox (requeued) and go out again
     }
-    channels.values().forEach(s -> s.ref = null);
-    for (Stream stream : List.of(notifications, broadcast)) {
-      stream.gate = null;
-      stream.ref = null;
-    }
+    streams.forgetConnection();
   }
 
   private String nextRef() {
@@ -708,20 +590,11 @@ final class Session implements Connection.Handler {
   }
 
   private void emitError(RealtimeException error) {
-    emit(l -> l.onError(error));
+    listeners.error(error);
   }
 
   private void emit(Consumer<RealtimeListener> event) {
-    listeners.forEach(l -> call(() -> event.accept(l)));
-  }
-
-  /** Runs app code: a listener that throws is logged and does not break the client. */
-  private static void call(Runnable listener) {
-    try {
-      listener.run();
-    } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "a realtime listener threw", e);
-    }
+    listeners.emit(event);
   }
 
   private static Throwable unwrap(Throwable failure) {
