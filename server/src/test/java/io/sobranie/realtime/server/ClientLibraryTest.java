@@ -42,6 +42,10 @@ class ClientLibraryTest extends ServerTestBase {
     if (supports(node, "--experimental-websocket")) {
       command.add("--experimental-websocket"); // Node 20/21: the WebSocket client is behind a flag
     }
+    if (supports(node, "--test-concurrency=1")) {
+      // One file at a time: the AsyncAPI parser's CPU burst must not starve the real-server tests' timeouts.
+      command.add("--test-concurrency=1");
+    }
     command.addAll(List.of("--test", "--test-reporter=spec"));
     try (var files = Files.list(TESTS)) {
       files.filter(f -> f.toString().endsWith(".test.mjs")).sorted().forEach(f -> command.add(f.toString()));
