@@ -9,6 +9,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.ext.web.Route;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -24,12 +25,14 @@ public final class GatewayRole {
   private final GatewayContext gateway;
   private final int port;
   private final String httpDeployment;
+  private final GatewayVerticle http;
 
-  private GatewayRole(Vertx vertx, GatewayContext gateway, int port, String httpDeployment) {
+  private GatewayRole(Vertx vertx, GatewayContext gateway, int port, String httpDeployment, GatewayVerticle http) {
     this.vertx = vertx;
     this.gateway = gateway;
     this.port = port;
     this.httpDeployment = httpDeployment;
+    this.http = http;
   }
 
   /** Deploys the role; answers it once it listens. */
@@ -53,9 +56,14 @@ public final class GatewayRole {
           // Vert.x shares one server socket among the instances; check that it did.
           Set<Integer> ports = verticles.stream().map(GatewayVerticle::actualPort).collect(Collectors.toSet());
           return ports.size() == 1
-              ? Future.succeededFuture(new GatewayRole(vertx, gateway, ports.iterator().next(), id))
+              ? Future.succeededFuture(new GatewayRole(vertx, gateway, ports.iterator().next(), id, verticles.get(0)))
               : Future.failedFuture(new IllegalStateException("gateway instances listen on different ports " + ports));
         });
+  }
+
+  /** The HTTP routes (every instance registers the same): the contract test compares them with docs/openapi.yaml. */
+  public List<Route> routes() {
+    return http.routes();
   }
 
   /** The port the gateway listens on (the real one when configured with 0). */

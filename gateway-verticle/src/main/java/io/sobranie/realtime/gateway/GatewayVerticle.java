@@ -17,6 +17,7 @@ import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -43,6 +44,7 @@ public final class GatewayVerticle extends VerticleBase {
   private Authenticator authenticator;
   private HttpServer server;
   private OriginPolicy origins;
+  private Router router;
 
   GatewayVerticle(GatewayContext gateway) {
     this.gateway = gateway;
@@ -58,7 +60,7 @@ public final class GatewayVerticle extends VerticleBase {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxFrameBytes());
 
     origins = new OriginPolicy(config.allowedOrigins());
-    Router router = Router.router(vertx);
+    router = Router.router(vertx);
     router.route().handler(this::checkUrl);
     router.route().handler(this::cors);
     router.get("/realtime/ws").handler(this::upgrade);
@@ -67,6 +69,7 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/realtime/sse-test").handler(ctx -> Pages.serve(ctx, "sse-test.html"));
     router.get("/realtime/demo").handler(ctx -> Pages.serve(ctx, "demo.html"));
     router.get("/realtime/client.js").handler(ctx -> Pages.serve(ctx, "realtime-client.js"));
+    router.get("/realtime/openapi.yaml").handler(ctx -> Pages.serve(ctx, "openapi.yaml"));
     boolean devEndpoints = config.devMode();
     router.get("/realtime/demo/config").handler(ctx -> Pages.demoConfig(ctx, devEndpoints));
     if (devEndpoints) {
@@ -126,6 +129,11 @@ public final class GatewayVerticle extends VerticleBase {
         .connectionHandler(connection -> RequestDeadlines.guard(Channels.of(connection), gateway.limits(),
             config.headerTimeoutMs(), config.bodyIdleTimeoutMs()))
         .requestHandler(router).listen().onSuccess(s -> server = s);
+  }
+
+  /** The routes this instance serves (path and methods): what docs/openapi.yaml must describe. */
+  List<Route> routes() {
+    return router.getRoutes();
   }
 
   /** The port this instance listens on (the real one when configured with 0). */

@@ -10,7 +10,8 @@ final class Pages {
   }
 
   static void serve(RoutingContext ctx, String file) {
-    String type = file.endsWith(".js") ? "text/javascript; charset=utf-8" : "text/html; charset=utf-8";
+    String type = file.endsWith(".js") ? "text/javascript; charset=utf-8"
+        : file.endsWith(".yaml") ? "application/yaml; charset=utf-8" : "text/html; charset=utf-8";
     ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, type).putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
         .sendFile("webroot/" + file)
         .onFailure(ctx::fail);

@@ -182,8 +182,8 @@ final class RestApi {
         throw RealtimeException.badRequest("'reason' must be 1.." + MAX_REASON_LENGTH + " characters");
       }
       return gateway.store().presence().connectionCount(userId, Set.of("websocket", "sse")).map(count -> {
-        ctx.vertx().eventBus().publish(Addresses.DELIVER, new Envelope(Envelope.Kind.DISCONNECT, userId, 0, null, null,
-            principal.publisherName(), System.currentTimeMillis(), null, Json.encode(reason == null ? "disconnected" : reason), null));
+        ctx.vertx().eventBus().publish(Addresses.DELIVER, Envelope.disconnect(userId, principal.publisherName(),
+            reason == null ? "disconnected" : reason, System.currentTimeMillis()));
         return new JsonObject().put("closed", count).encode();
       });
     }));

@@ -16,6 +16,7 @@ import io.sobranie.realtime.presence.PresenceVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.ext.web.Route;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,6 +94,11 @@ public final class RealtimeNode {
   /** The HTTP port of the gateway, or -1 when this node runs no gateway. */
   public int port() {
     return gateway == null ? -1 : gateway.port();
+  }
+
+  /** The gateway's HTTP routes, none without the gateway role (for the test that holds docs/openapi.yaml to them). */
+  public List<Route> routes() {
+    return gateway == null ? List.of() : gateway.routes();
   }
 
   public RealtimeConfig config() {

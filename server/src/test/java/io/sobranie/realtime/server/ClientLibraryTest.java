@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Test;
  * The browser client's own tests (server/src/test/js, Node's built-in runner): its logic with
  * scripted transports and timers (backoff bounds, queue limit, frame splitting, ordering and
  * dedupe, resubscribe with since + epoch, fallback), then the real client against the real node
- * this test starts, over each transport. Node's output is shown; any failing Node test fails this.
+ * this test starts, over each transport. The same run validates docs/asyncapi.yaml with the
+ * official AsyncAPI parser (asyncapi.test.mjs; {@code npm ci} in src/test/js installs it). Node's
+ * output is shown; any failing Node test fails this.
  */
 class ClientLibraryTest extends ServerTestBase {
   private static final Path MODULE = Path.of("").toAbsolutePath();
@@ -39,6 +41,10 @@ class ClientLibraryTest extends ServerTestBase {
     List<String> command = new ArrayList<>(List.of(node));
     if (supports(node, "--experimental-websocket")) {
       command.add("--experimental-websocket"); // Node 20/21: the WebSocket client is behind a flag
+    }
+    if (supports(node, "--test-concurrency=1")) {
+      // One file at a time: the AsyncAPI parser's CPU burst must not starve the real-server tests' timeouts.
+      command.add("--test-concurrency=1");
     }
     command.addAll(List.of("--test", "--test-reporter=spec"));
     try (var files = Files.list(TESTS)) {

@@ -18,15 +18,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * every new connection (the server unreachable). The mode applies to new connections; the
  * target port can change (a restarted server).
  */
-final class TcpProxy implements AutoCloseable {
-  enum Mode { FORWARD, BLOCK_WEBSOCKET, REFUSE }
+public final class TcpProxy implements AutoCloseable {
+  public enum Mode { FORWARD, BLOCK_WEBSOCKET, REFUSE }
 
   private final ServerSocket listener;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private volatile Mode mode = Mode.FORWARD;
   private volatile int target;
 
-  TcpProxy(int target) throws IOException {
+  public TcpProxy(int target) throws IOException {
     this.target = target;
     listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     Thread accept = new Thread(this::acceptLoop, "tcp-proxy-accept");
@@ -34,15 +34,15 @@ final class TcpProxy implements AutoCloseable {
     accept.start();
   }
 
-  int port() {
+  public int port() {
     return listener.getLocalPort();
   }
 
-  void mode(Mode mode) {
+  public void mode(Mode mode) {
     this.mode = mode;
   }
 
-  void target(int port) {
+  public void target(int port) {
     this.target = port;
   }
 
@@ -140,7 +140,7 @@ final class TcpProxy implements AutoCloseable {
   }
 
   /** Cuts every connection in progress (the browser sees them drop). */
-  void cutAll() {
+  public void cutAll() {
     open.forEach(this::close);
   }
 

@@ -1,5 +1,7 @@
 package io.sobranie.realtime.common.bus;
 
+import io.vertx.core.json.Json;
+
 /**
  * What is published on {@link io.sobranie.realtime.common.Addresses#DELIVER} for every gateway's
  * Hub: a small record, not a finished client frame, so each node encodes the frame once.
@@ -18,6 +20,14 @@ package io.sobranie.realtime.common.bus;
  */
 public record Envelope(Kind kind, String target, long seq, String epoch, String id, String from, long ts,
                        String messageKind, String data, String excludeUser) {
+
+  /**
+   * An order to close every connection of {@code userId} on every node (WebSocket close 4000 with
+   * {@code reason}, SSE {@code reconnect} with it), from the service {@code from}.
+   */
+  public static Envelope disconnect(String userId, String from, String reason, long ts) {
+    return new Envelope(Kind.DISCONNECT, userId, 0, null, null, from, ts, null, Json.encode(reason), null);
+  }
 
   /** Kinds with explicit wire codes (the codec writes the code, never the ordinal). */
   public boolean isSequenced() {
