@@ -26,5 +26,5 @@ test('docs/asyncapi.yaml is a valid AsyncAPI 3 document, without errors or warni
   assert.deepEqual(problems, []);
   assert.ok(parsed, 'the parser produced no document');
   assert.equal(parsed.version(), '3.0.0');
-  assert.deepEqual(parsed.channels().all().map(c => c.address()).sort(), ['/realtime/events', '/realtime/ws']);
+  assert.deepEqual(parsed.channels().all().map(c => c.address()).sort(), ['/realtime/events', '/realtime/webrtc/signaling', '/realtime/ws']);
 });

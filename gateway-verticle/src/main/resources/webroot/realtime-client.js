@@ -78,8 +78,11 @@ export const DEFAULTS = Object.freeze({
   requestTimeoutMs: 10_000,
   /** While typing, `typing(channel, true)` is re-sent at most this often (the server relays one per 2 s). */
   typingRefreshMs: 2_500,
-  /** The server relays one start per user and channel per this window; a restart inside it waits for the window. */
-  typingWindowMs: 2_000,
+  /**
+   * The server relays one start per user and channel per 2 s; a restart inside that window waits
+   * this long after the last start (the window plus a margin for the two starts' transit times).
+   */
+  typingWindowMs: 2_300,
   /** Get a one-time ticket (POST /realtime/ticket) for the WebSocket URL instead of putting the token there. */
   useTickets: true,
   /** In browsers: reconnect at once when the `online` event fires instead of waiting out the backoff. */

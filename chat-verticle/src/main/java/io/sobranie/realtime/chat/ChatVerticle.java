@@ -126,8 +126,8 @@ public final class ChatVerticle extends VerticleBase {
       Channel channel = Channel.parse(JsonFields.requireString(body, "channel"));
       boolean active = JsonFields.requireBoolean(body, "active");
       rules.checkPublish(principal, channel);
-      vertx.eventBus().publish(Addresses.DELIVER, new Envelope(Envelope.Kind.TYPING, channel.name(), 0, null, null,
-          principal.publisherName(), System.currentTimeMillis(), null, String.valueOf(active), principal.userId()));
+      vertx.eventBus().publish(Addresses.DELIVER, Envelope.typing(channel.name(), principal.publisherName(), principal.userId(),
+          active, System.currentTimeMillis()));
       return Future.succeededFuture(new JsonObject());
     });
   }
@@ -150,8 +150,7 @@ public final class ChatVerticle extends VerticleBase {
         if (count == 0) {
           return Future.failedFuture(new RealtimeException(ErrorCode.NOT_FOUND, to + " is not connected"));
         }
-        vertx.eventBus().publish(Addresses.DELIVER, new Envelope(Envelope.Kind.SIGNAL, to, 0, null, null,
-            principal.userId(), System.currentTimeMillis(), null, frame, null));
+        vertx.eventBus().publish(Addresses.DELIVER, Envelope.signal(to, principal.userId(), System.currentTimeMillis(), frame));
         return Future.succeededFuture(new JsonObject());
       });
     });
@@ -175,7 +174,7 @@ public final class ChatVerticle extends VerticleBase {
 
   private void publish(String channel, AppendResult result) {
     StoredMessage m = result.message();
-    vertx.eventBus().publish(Addresses.DELIVER, new Envelope(Envelope.Kind.MESSAGE, channel, m.seq(), result.epoch(),
-        m.id(), m.from(), m.ts(), m.kind(), m.data(), null));
+    vertx.eventBus().publish(Addresses.DELIVER, Envelope.message(channel, m.seq(), result.epoch(), m.id(), m.from(), m.ts(),
+        m.kind(), m.data()));
   }
 }

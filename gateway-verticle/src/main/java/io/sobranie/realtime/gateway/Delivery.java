@@ -12,10 +12,11 @@ import io.vertx.core.buffer.Buffer;
  * @param seq         the stream seq (0 for live-only events)
  * @param epoch       the stream epoch (null for live-only events)
  * @param type        the protocol {@code type} (and SSE {@code event:} name)
- * @param excludeUser a user whose connections must not receive it, or null
+ * @param except      who must not receive it, or null: a user for channel events (the typist), a
+ *                    connection id for user events (the one answered directly)
  * @param json        the encoded JSON object
  */
-record Delivery(Envelope.Kind kind, String key, long seq, String epoch, String type, String excludeUser, Buffer json) {
+record Delivery(Envelope.Kind kind, String key, long seq, String epoch, String type, String except, Buffer json) {
   boolean sequenced() {
     return seq > 0;
   }

@@ -8,13 +8,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * What every gateway component of a node shares: configuration, verifier, stores, streams, hub,
- * bus, limits, metrics, the watch over the node's event loops, and whether the node is draining
- * (shutting down: health answers 503).
+ * bus, limits, metrics, the node's probes, and whether the node is draining (shutting down:
+ * readiness answers 503).
  *
  * @param incarnation this run of the node in the presence registry ({@code NODE_ID~random}): a node
  *                    restarted under the same {@code NODE_ID} never inherits the connections of its
  *                    previous run, which the reaper purges once that run's lease lapses
  */
 record GatewayContext(RealtimeConfig config, String incarnation, TokenVerifier verifier, Store store, BlobStore blobs, Streams streams, Hub hub,
-                      BusClient bus, NodeLimits limits, GatewayMetrics metrics, EventLoopWatch loops, AtomicBoolean draining) {
+                      BusClient bus, NodeLimits limits, GatewayMetrics metrics, Health health, AtomicBoolean draining) {
 }

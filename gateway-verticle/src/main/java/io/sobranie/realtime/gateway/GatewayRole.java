@@ -41,8 +41,9 @@ public final class GatewayRole {
     Streams streams = new Streams(store.history(), store.notifications());
     GatewayMetrics metrics = new GatewayMetrics(config.nodeId());
     String incarnation = config.nodeId() + "~" + Ids.shortRandom();
+    AtomicBoolean draining = new AtomicBoolean();
     GatewayContext gateway = new GatewayContext(config, incarnation, verifier, store, blobs, streams, new Hub(streams, metrics),
-        new BusClient(vertx), new NodeLimits(config), metrics, new EventLoopWatch(vertx), new AtomicBoolean());
+        new BusClient(vertx), new NodeLimits(config), metrics, new Health(vertx, config.nodeId(), store, draining::get), draining);
     vertx.setPeriodic(30_000, id -> gateway.limits().sweep(System.currentTimeMillis()));
     List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
     return vertx.deployVerticle(new LeaseVerticle(store.presence(), incarnation, config.heartbeatMs()))
@@ -64,6 +65,11 @@ public final class GatewayRole {
   /** The HTTP routes (every instance registers the same): the contract test compares them with docs/openapi.yaml. */
   public List<Route> routes() {
     return http.routes();
+  }
+
+  /** True once the node drains (readiness says 503). */
+  public boolean draining() {
+    return gateway.draining().get();
   }
 
   /** The port the gateway listens on (the real one when configured with 0). */

@@ -36,8 +36,6 @@ public final class GatewayVerticle extends VerticleBase {
   static final long DEFAULT_POLL_TIMEOUT_MS = 25_000;
   private static final String X_FORWARDED_FOR = "X-Forwarded-For";
   static final long MAX_POLL_TIMEOUT_MS = 60_000;
-  /** A store that has not answered a health probe within this is reported DOWN. */
-  static final long HEALTH_STORE_TIMEOUT_MS = 2_000;
 
   private final GatewayContext gateway;
   private Shard shard;
@@ -63,21 +61,22 @@ public final class GatewayVerticle extends VerticleBase {
     router = Router.router(vertx);
     router.route().handler(this::checkUrl);
     router.route().handler(this::cors);
-    router.get("/realtime/ws").handler(this::upgrade);
+    router.get("/realtime/ws").handler(ctx -> upgrade(ctx, false));
+    router.get("/realtime/webrtc/signaling").handler(ctx -> upgrade(ctx, true));
     router.get("/realtime/events").handler(this::events);
     router.get("/realtime/poll").handler(this::poll);
     router.get("/realtime/sse-test").handler(ctx -> Pages.serve(ctx, "sse-test.html"));
     router.get("/realtime/demo").handler(ctx -> Pages.serve(ctx, "demo.html"));
     router.get("/realtime/client.js").handler(ctx -> Pages.serve(ctx, "realtime-client.js"));
     router.get("/realtime/openapi.yaml").handler(ctx -> Pages.serve(ctx, "openapi.yaml"));
-    boolean devEndpoints = config.devMode();
+    boolean devEndpoints = config.devTokens();
     router.get("/realtime/demo/config").handler(ctx -> Pages.demoConfig(ctx, devEndpoints));
     if (devEndpoints) {
       DevEndpoints dev = new DevEndpoints(gateway, authenticator);
       router.post("/realtime/dev/token").handler(body).handler(dev::token);
       router.post("/realtime/dev/notify").handler(body).handler(dev::notifyMe);
     }
-    router.post("/realtime/ticket").handler(body).handler(rest::ticket); // a body is read (and ignored) // a body is read (and ignored): unread, it would stall the connection
+    router.post("/realtime/ticket").handler(body).handler(rest::ticket); // a body is read (and ignored): unread, it would stall the connection
     router.post("/realtime/messages").handler(body).handler(rest::messages);
     router.get("/realtime/history/:channel").handler(rest::history);
     router.get("/realtime/notifications").handler(rest::notifications);
@@ -94,7 +93,8 @@ public final class GatewayVerticle extends VerticleBase {
     router.post("/realtime/publish").handler(body).handler(rest::publish);
     router.post("/realtime/broadcast").handler(body).handler(rest::broadcast);
     router.post("/realtime/disconnect").handler(body).handler(rest::disconnect);
-    router.get("/health").handler(this::health);
+    router.get("/health").handler(gateway.health()::ready);
+    router.get("/health/live").handler(gateway.health()::live);
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8").end(gateway.metrics().scrape()));
     router.get("/realtime/stats").handler(this::stats);
@@ -141,8 +141,11 @@ public final class GatewayVerticle extends VerticleBase {
     return server.actualPort();
   }
 
-  /** {@code GET /realtime/ws}: authenticate, upgrade, then either serve or close 1008. */
-  private void upgrade(RoutingContext ctx) {
+  /**
+   * {@code GET /realtime/ws} (or the signaling-only {@code /realtime/webrtc/signaling}):
+   * authenticate, upgrade, then either serve or close 1008.
+   */
+  private void upgrade(RoutingContext ctx, boolean signalingOnly) {
     HttpServerRequest request = ctx.request();
     if (!served(ctx, "websocket")) {
       return;
@@ -163,11 +166,11 @@ public final class GatewayVerticle extends VerticleBase {
     }
     request.pause();
     authenticator.authenticate(request, true)
-        .onComplete(auth -> context.runOnContext(v -> accept(request, auth)));
+        .onComplete(auth -> context.runOnContext(v -> accept(request, auth, signalingOnly)));
   }
 
   /** Upgrades on a reserved slot: a session takes the slot over, any other outcome gives it back. */
-  private void accept(HttpServerRequest request, AsyncResult<Principal> auth) {
+  private void accept(HttpServerRequest request, AsyncResult<Principal> auth, boolean signalingOnly) {
     String ip = remoteIp(request);
     request.toWebSocket().onComplete(upgraded -> {
       if (upgraded.failed()) {
@@ -184,7 +187,7 @@ public final class GatewayVerticle extends VerticleBase {
       }
       gateway.metrics().connect("websocket", "accepted");
       LOG.info("connect transport=websocket user=" + auth.result().userId() + " ip=" + ip + " outcome=accepted");
-      new WebSocketConnection(upgraded.result(), auth.result(), shard, gateway).open();
+      new WebSocketConnection(upgraded.result(), auth.result(), shard, gateway, signalingOnly).open();
     });
   }
 
@@ -344,28 +347,6 @@ public final class GatewayVerticle extends VerticleBase {
     for (ClientSession session : shard.sessions()) {
       session.heartbeat(now);
     }
-  }
-
-  /**
-   * {@code GET /health}: 200 when the store takes writes, every event loop runs and (clustered)
-   * the cluster membership is active; else 503, and while draining.
-   */
-  private void health(RoutingContext ctx) {
-    ClusterManager cluster = ((VertxInternal) vertx).clusterManager();
-    boolean clusterUp = cluster == null || cluster.isActive();
-    boolean loopsUp = gateway.loops().blocked(System.currentTimeMillis()) == 0;
-    gateway.store().ping().timeout(HEALTH_STORE_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS).onComplete(store -> {
-      boolean up = store.succeeded() && clusterUp && loopsUp && !gateway.draining().get();
-      JsonArray checks = new JsonArray()
-          .add(new JsonObject().put("id", "store").put("status", store.succeeded() ? "UP" : "DOWN"))
-          .add(new JsonObject().put("id", "event-loops").put("status", loopsUp ? "UP" : "DOWN"));
-      if (cluster != null) {
-        checks.add(new JsonObject().put("id", "cluster").put("status", clusterUp ? "UP" : "DOWN"));
-      }
-      JsonObject body = new JsonObject().put("status", gateway.draining().get() ? "DRAINING" : up ? "UP" : "DOWN").put("node", gateway.config().nodeId()).put("checks", checks);
-      ctx.response().setStatusCode(up ? 200 : 503)
-          .putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.encode());
-    });
   }
 
   /** {@code GET /realtime/stats} (service tokens): this node's counts. */

@@ -120,12 +120,17 @@ final class Shard {
     }
   }
 
-  /** From the hub, on this context: hands a user event to every local session of the user (which may close them). */
+  /**
+   * From the hub, on this context: hands a user event to every local session of the user but the
+   * one it excepts (which may close them).
+   */
   void deliverToUser(String userId, Delivery delivery) {
     Set<ClientSession> ofUser = byUser.get(userId);
     if (ofUser != null) {
       for (ClientSession session : List.copyOf(ofUser)) {
-        session.onUserEvent(delivery);
+        if (!session.id().equals(delivery.except())) {
+          session.onUserEvent(delivery);
+        }
       }
     }
   }

@@ -72,8 +72,8 @@ final class Streams {
       case MESSAGE -> new Delivery(e.kind(), e.target(), e.seq(), e.epoch(), "message", null, Buffer.buffer(Frames.message(e)));
       case NOTIFICATION -> new Delivery(e.kind(), notificationsKey(e.target()), e.seq(), e.epoch(), "notification", null,
           Buffer.buffer(Frames.notification(e.id(), e.seq(), e.messageKind(), e.data(), e.ts(), false)));
-      case TYPING -> new Delivery(e.kind(), e.target(), 0, null, "typing", e.excludeUser(), Buffer.buffer(Frames.typing(e)));
-      case UNREAD_COUNT -> new Delivery(e.kind(), e.target(), 0, null, "unread_count", null,
+      case TYPING -> new Delivery(e.kind(), e.target(), 0, null, "typing", e.except(), Buffer.buffer(Frames.typing(e)));
+      case UNREAD_COUNT -> new Delivery(e.kind(), e.target(), 0, null, "unread_count", e.except(),
           Buffer.buffer(Frames.unreadCount(Long.parseLong(e.data()))));
       case DISCONNECT -> new Delivery(e.kind(), e.target(), 0, null, "disconnect", null, Buffer.buffer(e.data()));
       case PRESENCE -> new Delivery(e.kind(), e.target(), 0, null, "presence", null, Buffer.buffer(e.data()));

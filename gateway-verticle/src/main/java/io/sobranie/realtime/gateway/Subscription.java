@@ -115,7 +115,7 @@ final class Subscription {
       return;
     }
     if (!delivery.sequenced()) {
-      if (pending == null && !session.principal().userId().equals(delivery.excludeUser())) {
+      if (pending == null && !session.principal().userId().equals(delivery.except())) {
         session.send(this, delivery); // live-only events (typing) are not buffered or replayed
       }
       return;

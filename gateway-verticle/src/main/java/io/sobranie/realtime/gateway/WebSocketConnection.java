@@ -43,6 +43,7 @@ final class WebSocketConnection extends ClientSession {
   static final int MAX_BATCH_BYTES = 16 * 1024;
 
   private final ServerWebSocket socket;
+  private final boolean signalingOnly;
   private final ClientActions actions;
   /**
    * Text written this event-loop turn and not yet sent: one encoded object (shared, not copied),
@@ -55,9 +56,14 @@ final class WebSocketConnection extends ClientSession {
   private long lastReceived;
   private long lastPing;
 
-  WebSocketConnection(ServerWebSocket socket, Principal principal, Shard shard, GatewayContext gateway) {
+  /**
+   * @param signalingOnly the seeds' signaling socket ({@code /realtime/webrtc/signaling}, PROTOCOL.md
+   *                      section 3): {@code signal} and {@code ping} only, no streams or counts
+   */
+  WebSocketConnection(ServerWebSocket socket, Principal principal, Shard shard, GatewayContext gateway, boolean signalingOnly) {
     super(principal, shard, gateway);
     this.socket = socket;
+    this.signalingOnly = signalingOnly;
     this.actions = new ClientActions(gateway);
   }
 
@@ -91,6 +97,10 @@ final class WebSocketConnection extends ClientSession {
         .put("limits", new JsonObject()
             .put("maxFrameBytes", config.maxFrameBytes())
             .put("messagesPerMinute", config.messagesPerMinute())));
+    if (signalingOnly) {
+      socket.resume();
+      return;
+    }
     unreadAndWatermark().onComplete(read -> {
       if (closed) {
         return;
@@ -142,6 +152,9 @@ final class WebSocketConnection extends ClientSession {
     try {
       String type = JsonFields.requireString(frame, "type");
       gateway.metrics().frameIn(KNOWN_TYPES.contains(type) ? type : "unknown"); // client text must not mint meters
+      if (signalingOnly && !type.equals(FrameType.SIGNAL) && !type.equals(FrameType.PING)) {
+        throw RealtimeException.badRequest("this socket carries signal and ping only; use /realtime/ws for '" + type + "'");
+      }
       switch (type) {
         case FrameType.SUBSCRIBE -> onSubscribe(frame, ref);
         case FrameType.UNSUBSCRIBE -> onUnsubscribe(frame, ref);
@@ -241,14 +254,18 @@ final class WebSocketConnection extends ClientSession {
     reply(sent, ref);
   }
 
-  /** {@code read {upTo}}: the notification service pushes the new count to every connection of the user. */
+  /**
+   * {@code read {upTo}}: answered here with {@code unread_count} and the request's ref; the
+   * notification service pushes the count to the user's other connections.
+   */
   private void onRead(JsonObject frame, String ref) {
     Long upTo = JsonFields.optionalNonNegativeLong(frame, "upTo");
     if (upTo == null) {
       throw RealtimeException.badRequest("'upTo' (a notification seq) is required");
     }
-    onThisLoop(gateway.bus().request(Addresses.NOTIFY_READ, new JsonObject().put("userId", principal.userId()).put("upTo", upTo)))
-        .onFailure(failure -> sendError(ref, RealtimeException.from(failure)));
+    reply(gateway.bus().request(Addresses.NOTIFY_READ, new JsonObject().put("userId", principal.userId()).put("upTo", upTo)
+            .put("connectionId", id))
+        .map(answer -> new JsonObject(Frames.unreadCount(answer.getLong("unread")))), ref);
   }
 
   /**
@@ -258,6 +275,9 @@ final class WebSocketConnection extends ClientSession {
   private void onBinary(Buffer frame) {
     String ref = null;
     try {
+      if (signalingOnly) {
+        throw RealtimeException.badRequest("this socket carries signal and ping only; use /realtime/ws for binary frames");
+      }
       BinaryFrames.Parsed parsed = BinaryFrames.parse(frame);
       ref = JsonFields.optionalString(parsed.header(), "ref");
       gateway.config().channelRules().checkPublish(principal, Channel.parse(parsed.channel()));
@@ -268,8 +288,8 @@ final class WebSocketConnection extends ClientSession {
       JsonObject header = parsed.header().copy().put("from", principal.publisherName()).put("id", messageId).put("ts", ts);
       header.remove("ref");
       Buffer relayed = BinaryFrames.build(header, parsed.payload());
-      shard.context().owner().eventBus().publish(Addresses.DELIVER, new Envelope(Envelope.Kind.BINARY, parsed.channel(), 0,
-          null, messageId, principal.publisherName(), ts, null, Base64.getEncoder().encodeToString(relayed.getBytes()), null));
+      shard.context().owner().eventBus().publish(Addresses.DELIVER, Envelope.binary(parsed.channel(), messageId,
+          principal.publisherName(), ts, Base64.getEncoder().encodeToString(relayed.getBytes())));
       gateway.metrics().messageAccepted();
       sendJson(withRef(Frames.typed(FrameType.ACK).put("channel", parsed.channel()).put("id", messageId).put("ts", ts), ref));
     } catch (ClientActions.Flooding e) {
@@ -323,7 +343,12 @@ final class WebSocketConnection extends ClientSession {
   @Override
   void onUserEvent(Delivery delivery) {
     switch (delivery.kind()) {
-      case UNREAD_COUNT, SIGNAL -> send(delivery.json());
+      case SIGNAL -> send(delivery.json());
+      case UNREAD_COUNT -> {
+        if (!signalingOnly) {
+          send(delivery.json());
+        }
+      }
       case DISCONNECT -> close(CLOSE_DISCONNECTED, Json.decodeValue(delivery.json()).toString());
       default -> LOG.warning("unexpected user event " + delivery.kind());
     }

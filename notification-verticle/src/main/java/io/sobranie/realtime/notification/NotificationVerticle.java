@@ -65,9 +65,9 @@ public final class NotificationVerticle extends VerticleBase {
 
   private void deliver(String userId, NotificationStore.Appended appended) {
     StoredNotification n = appended.notification();
-    vertx.eventBus().publish(Addresses.DELIVER, new Envelope(Envelope.Kind.NOTIFICATION, userId, n.seq(),
-        appended.epoch(), n.id(), null, n.ts(), n.kind(), n.data(), null));
-    publishUnread(userId, appended.unread());
+    vertx.eventBus().publish(Addresses.DELIVER, Envelope.notification(userId, n.seq(), appended.epoch(), n.id(), n.ts(),
+        n.kind(), n.data()));
+    publishUnread(userId, appended.unread(), null);
   }
 
   private void pushIfOffline(String userId, StoredNotification n) {
@@ -81,10 +81,14 @@ public final class NotificationVerticle extends VerticleBase {
         .onFailure(failure -> LOG.log(Level.WARNING, "presence unknown, no push user=" + userId, failure));
   }
 
-  /** {@code {userId, upTo}} or {@code {userId, ids}} → {@code {unread}}; every connection gets the count. */
+  /**
+   * {@code {userId, upTo}} or {@code {userId, ids}}, and optionally the {@code connectionId} that
+   * asked → {@code {unread}}; every other connection of the user gets the count pushed.
+   */
   private void onRead(Message<JsonObject> request) {
     Replies.handle(request, body -> {
       String userId = Principal.requireUserId(body, "userId");
+      String asking = JsonFields.optionalStrictString(body, "connectionId");
       Long upTo = JsonFields.optionalNonNegativeLong(body, "upTo");
       JsonArray ids = body.getValue("ids") == null ? null : JsonFields.optionalArray(body, "ids");
       if (upTo == null && ids == null) {
@@ -92,7 +96,7 @@ public final class NotificationVerticle extends VerticleBase {
       }
       Future<Long> unread = upTo != null ? notifications.markReadUpTo(userId, upTo) : notifications.markRead(userId, idList(ids));
       return unread.map(count -> {
-        publishUnread(userId, count);
+        publishUnread(userId, count, asking);
         return new JsonObject().put("unread", count);
       });
     });
@@ -104,9 +108,9 @@ public final class NotificationVerticle extends VerticleBase {
         .map(count -> new JsonObject().put("unread", count)));
   }
 
-  private void publishUnread(String userId, long count) {
-    vertx.eventBus().publish(Addresses.DELIVER, new Envelope(Envelope.Kind.UNREAD_COUNT, userId, 0, null, null, null,
-        System.currentTimeMillis(), null, String.valueOf(count), null));
+  /** Tells every connection of the user the count, but {@code exceptConnection} (answered directly; nullable). */
+  private void publishUnread(String userId, long count, String exceptConnection) {
+    vertx.eventBus().publish(Addresses.DELIVER, Envelope.unreadCount(userId, count, System.currentTimeMillis(), exceptConnection));
   }
 
 

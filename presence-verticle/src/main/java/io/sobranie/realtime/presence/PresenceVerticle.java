@@ -167,8 +167,7 @@ public final class PresenceVerticle extends VerticleBase {
     long now = System.currentTimeMillis();
     String frame = new JsonObject().put("type", "presence").put("userId", userId).put("status", status)
         .put("ts", now).put("channel", channel).encode();
-    vertx.eventBus().publish(Addresses.DELIVER, new Envelope(Envelope.Kind.PRESENCE, channel, 0, null, null, userId, now,
-        null, frame, null));
+    vertx.eventBus().publish(Addresses.DELIVER, Envelope.presence(channel, userId, now, frame));
   }
 
 

@@ -26,6 +26,20 @@ public final class Main {
 
   private static final Logger LOG = Logger.getLogger(Main.class.getName());
 
+  static final String TOKEN_USAGE = """
+      usage: java -jar realtime-server.jar token --user ID [--ttl SECONDS] [--roles a,b]
+        Prints a JWT for user ID, signed with the JWT_SECRET in the environment (HS256).
+        --ttl    lifetime in seconds (default 3600: one hour)
+        --roles  comma list of roles, e.g. service (may publish on user:, post:, creator:, broadcast)""";
+
+  static final String USAGE = """
+      usage: java -jar realtime-server.jar            runs a node, configured by environment variables
+             java -jar realtime-server.jar token ...  prints a token (token --help)
+             java -jar realtime-server.jar --help     prints this
+      Settings (environment, or a JSON file named by CONFIG_FILE): JWT_SECRET (or JWT_PUBLIC_KEY /
+      JWT_JWKS_URL, or DEV_MODE=true for a generated secret), HTTP_PORT (8080), ROLES (all), REDIS_URL,
+      CLUSTER, ... The full list: docs/operations.md, section Configuration.""";
+
   private Main() {
   }
 
@@ -34,12 +48,21 @@ public final class Main {
       System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s - %5$s%6$s%n");
     }
     try {
+      List<String> rest = Arrays.asList(args).subList(Math.min(1, args.length), args.length);
       if (args.length > 0 && args[0].equals("token")) {
-        System.out.println(token(ConfigLoader.fromEnvironment(), Arrays.asList(args).subList(1, args.length)));
+        if (rest.contains("--help") || rest.contains("-h")) {
+          System.out.println(TOKEN_USAGE);
+          return;
+        }
+        System.out.println(token(ConfigLoader.fromEnvironment(), rest));
+        return;
+      }
+      if (args.length > 0 && List.of("--help", "-h", "help").contains(args[0])) {
+        System.out.println(USAGE);
         return;
       }
       if (args.length > 0) {
-        throw new UsageException("unknown command '" + args[0] + "'");
+        throw new UsageException("unknown command '" + args[0] + "' (try --help)");
       }
       RealtimeConfig config = ConfigLoader.fromEnvironment();
       if (config.logFormat().equals("json")) {
@@ -76,6 +99,14 @@ public final class Main {
       LOG.info("node=" + config.nodeId() + " roles=" + config.roles() + " store=" + (config.redisUrl() == null ? "memory" : "redis")
           + " cluster=" + config.cluster() + " listening on http://" + config.httpHost() + ":" + node.port());
       System.out.println("Sobranie Realtime listening on port " + node.port() + " (node " + config.nodeId() + ")");
+      if (node.managementPort() >= 0) {
+        System.out.println("management (health, metrics) on port " + node.managementPort());
+      }
+      if (config.devMode() && !config.devTokens()) {
+        System.out.println("DEV_MODE: a JWT key is configured (JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS_URL), so the dev token "
+            + "endpoints are off: they would sign tokens with your real key. Mint tokens with the token command, "
+            + "or run DEV_MODE without a key for generated, throwaway ones.");
+      }
       if (config.jwtSecretGenerated()) {
         System.out.println("DEV_MODE: generated a JWT secret for this run. A token for user 'dev' (valid 24 h):");
         System.out.println(DevTokens.mint(config.jwtSecret(), "dev", 86_400, List.of()));
@@ -120,7 +151,7 @@ public final class Main {
     for (int i = 0; i < args.size(); i += 2) {
       String name = args.get(i);
       if (!known.contains(name) || i + 1 >= args.size()) {
-        throw new UsageException("usage: token --user ID [--ttl SECONDS] [--roles a,b]");
+        throw new UsageException(TOKEN_USAGE);
       }
       options.put(name, args.get(i + 1));
     }

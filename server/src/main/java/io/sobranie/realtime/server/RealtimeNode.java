@@ -11,11 +11,14 @@ import io.sobranie.realtime.common.store.InMemoryStore;
 import io.sobranie.realtime.common.store.RedisStore;
 import io.sobranie.realtime.common.store.Store;
 import io.sobranie.realtime.gateway.GatewayRole;
+import io.sobranie.realtime.gateway.Health;
 import io.sobranie.realtime.notification.NotificationVerticle;
 import io.sobranie.realtime.presence.PresenceVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import java.util.concurrent.atomic.AtomicBoolean;
 import io.vertx.ext.web.Route;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,12 +35,17 @@ public final class RealtimeNode {
   private final RealtimeConfig config;
   private final Store store;
   private final GatewayRole gateway;
+  private final AtomicBoolean draining;
+  private final int managementPort;
 
-  private RealtimeNode(Vertx vertx, RealtimeConfig config, Store store, GatewayRole gateway) {
+  private RealtimeNode(Vertx vertx, RealtimeConfig config, Store store, GatewayRole gateway, AtomicBoolean draining,
+                       int managementPort) {
     this.vertx = vertx;
     this.config = config;
     this.store = store;
     this.gateway = gateway;
+    this.draining = draining;
+    this.managementPort = managementPort;
   }
 
   /**
@@ -67,10 +75,15 @@ public final class RealtimeNode {
       }
       blobs.sweep();
     });
+    AtomicBoolean draining = new AtomicBoolean();
     return blobs.init()
         .compose(v -> TokenVerifier.create(vertx, config))
         .compose(verifier -> deployRoles(vertx, config, verifier, store, blobs))
-        .map(gateway -> new RealtimeNode(vertx, config, store, gateway));
+        .compose(gateway -> (config.managementPort() < 0 ? Future.succeededFuture(-1)
+            : ManagementServer.start(vertx, config.httpHost(), config.managementPort(),
+                new Health(vertx, config.nodeId(), store, () -> draining.get() || gateway != null && gateway.draining()))
+                .map(HttpServer::actualPort))
+            .map(management -> new RealtimeNode(vertx, config, store, gateway, draining, management)));
   }
 
   private static Future<GatewayRole> deployRoles(Vertx vertx, RealtimeConfig config, TokenVerifier verifier, Store store,
@@ -89,6 +102,11 @@ public final class RealtimeNode {
     return Future.all(services).compose(v -> config.runs(Role.GATEWAY)
         ? GatewayRole.deploy(vertx, config, verifier, store, blobs, Math.max(1, Runtime.getRuntime().availableProcessors()))
         : Future.succeededFuture(null));
+  }
+
+  /** The port of {@code MANAGEMENT_PORT}'s server (the real one when configured with 0), or -1 when there is none. */
+  public int managementPort() {
+    return managementPort;
   }
 
   /** The HTTP port of the gateway, or -1 when this node runs no gateway. */
@@ -124,6 +142,7 @@ public final class RealtimeNode {
    * {@code SHUTDOWN_DEADLINE_MS}: past it the node closes regardless.
    */
   public Future<Void> shutdown() {
+    draining.set(true);
     Promise<Void> gatewayDone = Promise.promise();
     long deadline = vertx.setTimer(config.shutdownDeadlineMs(), t -> gatewayDone.tryFail("shutdown deadline passed"));
     (gateway == null ? Future.<Void>succeededFuture() : gateway.shutdown()).onComplete(done -> {

@@ -65,7 +65,8 @@ class BrowserFallbackTest {
   }
 
   private String start(String transports) {
-    Map<String, String> env = new HashMap<>(Map.of("JWT_SECRET", ServerTestBase.SECRET, "HTTP_PORT", "0", "HTTP_HOST", "127.0.0.1",
+    // DEV_MODE without a key (with one, its token endpoints are off): the node makes up a secret.
+    Map<String, String> env = new HashMap<>(Map.of("HTTP_PORT", "0", "HTTP_HOST", "127.0.0.1",
         "NODE_ID", "fallback-node", "DEV_MODE", "true", "TRANSPORTS", transports));
     node = RealtimeNode.start(Vertx.vertx(), ConfigLoader.load(env)).await();
     return "http://127.0.0.1:" + node.port();
@@ -119,7 +120,7 @@ class BrowserFallbackTest {
     DemoPage alice = new DemoPage(first, "alice")
         .open("http://127.0.0.1:" + proxy.port(), "upgradeAfterMs=1000&upgradeMaxMs=1000")
         .signIn("alice").awaitTransport("sse");
-    String bob = DevTokens.mint(ServerTestBase.SECRET, "bob", 3600, List.of());
+    String bob = DevTokens.mint(node.config().jwtSecret(), "bob", 3600, List.of());
     publish(base, bob, "one");
     alice.awaitMessages(List.of("bob: one"));
     alice.send("two"); // over REST
@@ -144,7 +145,7 @@ class BrowserFallbackTest {
   }
 
   private void notify(String user, String kind, String text) throws Exception {
-    String service = DevTokens.mint(ServerTestBase.SECRET, "notifier", 3600, List.of("service"));
+    String service = DevTokens.mint(node.config().jwtSecret(), "notifier", 3600, List.of("service"));
     HttpResponse<String> response = post("http://127.0.0.1:" + node.port() + "/realtime/send", service,
         new JsonObject().put("userId", user).put("kind", kind).put("data", new JsonObject().put("text", text)));
     assertEquals(202, response.statusCode(), response.body());

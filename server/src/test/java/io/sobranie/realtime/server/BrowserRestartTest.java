@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sobranie.realtime.common.auth.DevTokens;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,7 +35,6 @@ import org.openqa.selenium.chrome.ChromeDriver;
  * across it.
  */
 class BrowserRestartTest {
-  private static final String SECRET = ServerTestBase.SECRET;
   private static final String REDIS_URL = "redis://127.0.0.1:6379";
   private static ChromeDriver browser;
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -120,14 +118,15 @@ class BrowserRestartTest {
    */
   private Outcome restart(Map<String, String> store) throws Exception {
     String room = "restart-" + UUID.randomUUID().toString().substring(0, 8);
-    String bobToken = DevTokens.mint(SECRET, "bob", 3600, List.of());
     int port = NodeProcess.freePort();
     Map<String, String> env = new HashMap<>(store);
-    env.putAll(Map.of("JWT_SECRET", SECRET, "DEV_MODE", "true", "HTTP_PORT", String.valueOf(port), "HTTP_HOST", "127.0.0.1",
+    // DEV_MODE without a key: each run makes up its secret, so tokens come from the dev endpoint (and change with a restart).
+    env.putAll(Map.of("DEV_MODE", "true", "HTTP_PORT", String.valueOf(port), "HTTP_HOST", "127.0.0.1",
         "NODE_ID", "restart-node", "PRESENCE_GRACE_MS", "300",
         // a stopping node tells each client to come back within max(1 s, heartbeat): keep that short
         "HEARTBEAT_MS", "2000"));
     NodeProcess server = NodeProcess.start(env);
+    String bobToken = devToken(port, "bob");
     TcpProxy proxy = new TcpProxy(port);
     List<AutoCloseable> cleanup = new ArrayList<>(List.of(proxy, server));
     try {
@@ -162,6 +161,7 @@ class BrowserRestartTest {
 
       server = NodeProcess.start(env); // same port, same store settings
       cleanup.add(server);
+      bobToken = devToken(port, "bob"); // the restarted node made up another secret
       for (int i = 1; i <= 3; i++) {
         publish(port, bobToken, "chat:" + room, "during " + i);
       }
@@ -176,11 +176,21 @@ class BrowserRestartTest {
     }
   }
 
+  /** A token from the DEV_MODE endpoint of the node on {@code port}. */
+  static String devToken(int port, String user) throws Exception {
+    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/realtime/dev/token"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("user", user).encode()))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, response.statusCode(), "dev token failed: " + response.body());
+    return new JsonObject(response.body()).getString("token");
+  }
+
+  /** A notification for {@code user}, sent as that user through the DEV_MODE endpoint. */
   static void notify(int port, String user, String text) throws Exception {
-    String service = DevTokens.mint(SECRET, "notifier", 3600, List.of("service"));
-    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/realtime/send"))
-        .header("Authorization", "Bearer " + service).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("userId", user).put("kind", "post_liked")
+    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/realtime/dev/notify"))
+        .header("Authorization", "Bearer " + devToken(port, user)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("kind", "post_liked")
             .put("data", new JsonObject().put("text", text)).encode()))
         .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(202, response.statusCode(), "notify failed: " + response.body());

@@ -43,7 +43,7 @@ class ContractDocumentsTest extends ServerTestBase {
 
   @Override
   protected Map<String, String> settings() {
-    return Map.of("DEV_MODE", "true");
+    return Map.of("DEV_MODE", "true", "JWT_SECRET", ""); // no configured key: the dev routes are served
   }
 
   private static OpenAPI openApi() {

@@ -129,9 +129,15 @@ class NotificationTest extends ServerTestBase {
         assertEquals(i, client.next("unread_count").getLong("count"));
       }
     }
-    first.send(frame("read").put("upTo", 2));
-    assertEquals(1, first.next("unread_count").getLong("count"));
-    assertEquals(1, second.next("unread_count").getLong("count"));
+    first.send(frame("read").put("upTo", 2).put("ref", "r1"));
+    JsonObject answer = first.next("unread_count");
+    assertEquals(1, answer.getLong("count"));
+    assertEquals("r1", answer.getString("ref"), "the answer to a read carries its ref");
+    JsonObject pushed = second.next("unread_count");
+    assertEquals(1, pushed.getLong("count"));
+    assertFalse(pushed.containsKey("ref"), "other connections get the count without it");
+    first.send(frame("ping").put("ref", "sentinel"));
+    assertEquals("pong", first.next().getString("type"), "the reading connection got the count once, not also without ref");
     Response read = request(HttpMethod.POST, "/realtime/notifications/read", token("alice"),
         new JsonObject().put("ids", new JsonArray().add(thirdId)).encode());
     assertEquals(200, read.status());

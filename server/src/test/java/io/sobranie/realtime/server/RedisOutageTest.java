@@ -53,7 +53,11 @@ class RedisOutageTest {
   }
 
   private int health(int port) {
-    return clients.createHttpClient().request(new RequestOptions().setHost("127.0.0.1").setPort(port).setURI("/health")
+    return status(port, "/health");
+  }
+
+  private int status(int port, String path) {
+    return clients.createHttpClient().request(new RequestOptions().setHost("127.0.0.1").setPort(port).setURI(path)
         .setTimeout(10_000)).compose(r -> r.send()).map(r -> r.statusCode()).await();
   }
 
@@ -79,6 +83,7 @@ class RedisOutageTest {
       }
     }
     assertTrue(down, "health answers 503 while the store does not");
+    assertEquals(200, status(port, "/health/live"), "liveness does not depend on the store: pods are not restarted");
     alice.send(new JsonObject().put("type", "message").put("channel", "chat:r").put("data", "during").put("ref", "d"));
     JsonObject refused = alice.next("error");
     assertEquals("unavailable", refused.getString("code"));

@@ -109,9 +109,13 @@ abstract class ServerTestBase {
     return client;
   }
 
-  /** A service publishes a notification for {@code user} through {@code POST /realtime/send}; answers {id, seq}. */
+  /**
+   * A service publishes a notification for {@code user} through {@code POST /realtime/send}; answers
+   * {id, seq}. Its token is signed with the node's secret (made up, when DEV_MODE runs without one).
+   */
   protected JsonObject notify(String user, String kind, Object data) {
-    Response response = request(HttpMethod.POST, "/realtime/send", token("notifier", "service"),
+    String service = DevTokens.mint(node.config().jwtSecret(), "notifier", 3600, List.of("service"));
+    Response response = request(HttpMethod.POST, "/realtime/send", service,
         new JsonObject().put("userId", user).put("kind", kind).put("data", data).encode());
     if (response.status() != 202) {
       throw new AssertionError("send failed: " + response.status() + " " + response.body());

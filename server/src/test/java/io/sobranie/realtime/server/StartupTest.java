@@ -92,6 +92,61 @@ class StartupTest {
   }
 
   @Test
+  @DisplayName("--help and token --help print usage and exit 0; an unknown command exits 2")
+  void help() throws Exception {
+    Process help = launch(Map.of(), "--help");
+    String out = outputOf(help);
+    assertEquals(0, help.exitValue(), out);
+    assertTrue(out.contains("usage:") && out.contains("token --help"), out);
+    Process tokenHelp = launch(Map.of(), "token", "--help");
+    String tokenOut = outputOf(tokenHelp);
+    assertEquals(0, tokenHelp.exitValue(), tokenOut);
+    assertTrue(tokenOut.contains("--user ID") && tokenOut.contains("default 3600"), tokenOut);
+    Process unknown = launch(Map.of(), "serve-please");
+    String unknownOut = outputOf(unknown);
+    assertEquals(2, unknown.exitValue());
+    assertTrue(unknownOut.contains("unknown command") && unknownOut.contains("--help"), unknownOut);
+  }
+
+  @Test
+  @DisplayName("DEV_MODE with a configured JWT_SECRET never mints: the dev endpoints are off, and the start says so")
+  void devModeWithARealKeyMintsNothing() throws Exception {
+    Process process = launch(Map.of("DEV_MODE", "true", "JWT_SECRET", ServerTestBase.SECRET, "HTTP_PORT", "0", "HTTP_HOST", "127.0.0.1"));
+    try {
+      BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+      Integer port = null;
+      StringBuilder seen = new StringBuilder();
+      Pattern listening = Pattern.compile("listening on port (\\d+)");
+      boolean warned = false;
+      while (port == null || !warned) {
+        String line = out.readLine();
+        if (line == null) {
+          break;
+        }
+        seen.append(line).append('\n');
+        Matcher m = listening.matcher(line);
+        if (m.find()) {
+          port = Integer.parseInt(m.group(1));
+        }
+        warned |= line.contains("dev token endpoints are off");
+      }
+      assertTrue(port != null && warned, "no port or no word about the dev endpoints:\n" + seen);
+      assertTrue(!seen.toString().contains("eyJ"), "no token printed:\n" + seen);
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      java.net.http.HttpResponse<String> minted = http.send(java.net.http.HttpRequest.newBuilder(
+              java.net.URI.create("http://127.0.0.1:" + port + "/realtime/dev/token"))
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"user\":\"admin\"}")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(404, minted.statusCode(), minted.body());
+      java.net.http.HttpResponse<String> config = http.send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create("http://127.0.0.1:" + port + "/realtime/demo/config")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(false, new io.vertx.core.json.JsonObject(config.body()).getBoolean("devMode"), "the demo offers pasting a token");
+    } finally {
+      process.destroyForcibly().waitFor();
+    }
+  }
+
+  @Test
   @DisplayName("token --user X --ttl S prints a token the server's verifier accepts")
   void tokenCommand() {
     RealtimeConfig config = ConfigLoader.load(Map.of("JWT_SECRET", ServerTestBase.SECRET));

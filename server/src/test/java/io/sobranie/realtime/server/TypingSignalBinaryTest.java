@@ -155,6 +155,40 @@ class TypingSignalBinaryTest extends ServerTestBase {
     assertEquals("hangup", bob.next().getString("signal"));
   }
 
+  @Test
+  @DisplayName("the signaling socket (/realtime/webrtc/signaling): connected, then signals only; a signal reaches the user on both paths")
+  void signalingSocket() throws Exception {
+    WsClient bobSignaling = WsClient.open(clientVertx, port(), "/realtime/webrtc/signaling", "", token("bob"));
+    assertEquals("bob", bobSignaling.next("connected").getString("userId"));
+    assertEquals("pong", bobSignaling.request(frame("ping").put("ref", "p"), "pong").getString("type"), "no unread_count or queue came first");
+    WsClient bob = connect(token("bob"));
+    awaitConnections("bob", 2);
+    WsClient alice = connect(token("alice"));
+    alice.send(frame("signal").put("to", "bob").put("signal", "offer").put("payload", new JsonObject().put("sdp", "v=0")));
+    for (WsClient path : List.of(bobSignaling, bob)) {
+      JsonObject signal = path.next("signal");
+      assertEquals("alice", signal.getString("from"));
+      assertEquals("offer", signal.getString("signal"));
+    }
+    bobSignaling.send(frame("subscribe").put("channel", "chat:x").put("ref", "s"));
+    JsonObject refused = bobSignaling.next("error");
+    assertError(refused, "bad_request");
+    assertEquals("s", refused.getString("ref"));
+    bobSignaling.send(frame("signal").put("to", "alice").put("signal", "answer").put("payload", "x"));
+    assertEquals("bob", alice.next("signal").getString("from"), "the signaling socket sends signals");
+    notify("bob", "k", 1);
+    bob.next("notification");
+    bobSignaling.send(frame("ping").put("ref", "sentinel"));
+    assertEquals("pong", bobSignaling.next().getString("type"), "no notification or count reached the signaling socket");
+    WsClient carol = WsClient.open(clientVertx, port(), "/realtime/webrtc/signaling", "", token("carol"));
+    carol.next("connected");
+    awaitConnections("carol", 1);
+    alice.send(frame("signal").put("to", "carol").put("signal", "ice").put("payload", 1).put("ref", "c"));
+    assertEquals("ice", carol.next("signal").getString("signal"), "a user with only a signaling socket is reachable");
+    carol.close();
+    bobSignaling.close();
+  }
+
   // ---- binary frames ----
 
   private static Buffer binaryFrame(JsonObject header, byte[] payload) {
@@ -205,8 +239,12 @@ class TypingSignalBinaryTest extends ServerTestBase {
   // ---- uploads ----
 
   private Response upload(String bearer, byte[] bytes, String type, String filename) {
+    return upload("/realtime/binary", bearer, bytes, type, filename);
+  }
+
+  private Response upload(String path, String bearer, byte[] bytes, String type, String filename) {
     io.vertx.core.http.RequestOptions options = new io.vertx.core.http.RequestOptions().setMethod(HttpMethod.POST)
-        .setHost("127.0.0.1").setPort(port()).setURI("/realtime/binary").addHeader("Content-Type", type);
+        .setHost("127.0.0.1").setPort(port()).setURI(path).addHeader("Content-Type", type);
     if (bearer != null) {
       options.addHeader("Authorization", "Bearer " + bearer);
     }
@@ -240,6 +278,15 @@ class TypingSignalBinaryTest extends ServerTestBase {
           return r.body();
         }).await();
     assertArrayEquals(bytes, downloaded.getBytes());
+  }
+
+  @Test
+  @DisplayName("POST /realtime/binary/upload (the seeds' name) is the same upload")
+  void uploadUnderTheSeedsName() {
+    Response created = upload("/realtime/binary/upload", token("alice"), new byte[] {1, 2, 3}, "application/octet-stream", "x.bin");
+    assertEquals(201, created.status(), created.body());
+    assertEquals(3, created.json().getLong("size"));
+    assertEquals(413, upload("/realtime/binary/upload", token("alice"), new byte[5000], "application/octet-stream", null).status());
   }
 
   @Test

@@ -63,9 +63,14 @@ final class WsClient implements AutoCloseable {
 
   /** Opens {@code /realtime/ws} with the given query (may be empty) and optional bearer token header. */
   static WsClient open(Vertx vertx, int port, String query, String bearer) {
+    return open(vertx, port, "/realtime/ws", query, bearer);
+  }
+
+  /** Opens the WebSocket at {@code path} with the given query (may be empty) and optional bearer token header. */
+  static WsClient open(Vertx vertx, int port, String path, String query, String bearer) {
     WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 22));
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
-        .setURI("/realtime/ws" + (query.isEmpty() ? "" : "?" + query))
+        .setURI(path + (query.isEmpty() ? "" : "?" + query))
         .setAllowOriginHeader(false); // like an app or a service: only browsers send Origin
     if (bearer != null) {
       options.addHeader("Authorization", "Bearer " + bearer);

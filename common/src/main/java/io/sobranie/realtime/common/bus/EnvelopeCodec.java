@@ -17,7 +17,7 @@ public final class EnvelopeCodec implements MessageCodec<Envelope, Envelope> {
     int start = buffer.length();
     buffer.appendInt(0); // total length, patched below
     buffer.appendByte(VERSION).appendByte((byte) e.kind().code).appendLong(e.seq()).appendLong(e.ts());
-    for (String s : new String[] {e.target(), e.epoch(), e.id(), e.from(), e.messageKind(), e.data(), e.excludeUser()}) {
+    for (String s : new String[] {e.target(), e.epoch(), e.id(), e.from(), e.messageKind(), e.data(), e.except()}) {
       if (s == null) {
         buffer.appendInt(-1);
       } else {

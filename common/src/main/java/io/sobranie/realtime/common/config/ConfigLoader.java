@@ -92,6 +92,7 @@ public final class ConfigLoader {
     DEFAULTS.put("HEADER_TIMEOUT_MS", "10000");
     DEFAULTS.put("BODY_IDLE_TIMEOUT_MS", "10000");
     DEFAULTS.put("MAX_PENDING_CONNECTIONS", "1000");
+    DEFAULTS.put("MANAGEMENT_PORT", "");
     DEFAULTS.put("SHUTDOWN_DEADLINE_MS", "10000");
     DEFAULTS.put(CHANNELS, "");
   }
@@ -231,6 +232,7 @@ public final class ConfigLoader {
         integer("HEADER_TIMEOUT_MS", 100, 600_000),
         integer("BODY_IDLE_TIMEOUT_MS", 100, 600_000),
         integer("MAX_PENDING_CONNECTIONS", 1, 1_000_000),
+        optional("MANAGEMENT_PORT") == null ? -1 : integer("MANAGEMENT_PORT", 0, 65535),
         integer("SHUTDOWN_DEADLINE_MS", 100, 600_000),
         new ChannelRules(channels(historySize, historyTtl), new HistoryLimits(historySize, historyTtl)));
   }

@@ -29,6 +29,8 @@ import java.util.Set;
  * @param headerTimeoutMs    time a connection has to send a request's complete headers (then it is closed)
  * @param bodyIdleTimeoutMs  time a request body may pause between bytes (then the connection is closed)
  * @param maxPendingConnections connections a node holds that are neither upgraded nor a session (SSE, held poll)
+ * @param managementPort     the port serving {@code /health}, {@code /health/live} and {@code /metrics} apart from
+ *                           the gateway (nodes without the gateway role); -1: none, 0: a random one
  * @param maxUrlBytes        longest HTTP request line (method, URL with its query, version); longer: 414
  * @param maxHeaderBytes     most bytes of HTTP request headers; more: 431
  * @param trustedProxies     peers whose {@code X-Forwarded-For} names the client (default: none)
@@ -84,6 +86,7 @@ public record RealtimeConfig(
     long headerTimeoutMs,
     long bodyIdleTimeoutMs,
     int maxPendingConnections,
+    int managementPort,
     long shutdownDeadlineMs,
     ChannelRules channelRules) {
 
@@ -96,5 +99,13 @@ public record RealtimeConfig(
 
   public boolean runs(Role role) {
     return roles.contains(role);
+  }
+
+  /**
+   * Whether the DEV_MODE token endpoints are served: only with a secret DEV_MODE made up itself.
+   * With a configured secret or key they would mint real tokens for anyone, so they stay off.
+   */
+  public boolean devTokens() {
+    return devMode && jwtSecretGenerated;
   }
 }

@@ -98,6 +98,10 @@ class ConfigLoaderTest {
     rejected("HEADER_TIMEOUT_MS", env("HEADER_TIMEOUT_MS", "0"));
     rejected("BODY_IDLE_TIMEOUT_MS", env("BODY_IDLE_TIMEOUT_MS", "-1"));
     rejected("MAX_PENDING_CONNECTIONS", env("MAX_PENDING_CONNECTIONS", "0"));
+    assertEquals(-1, c.managementPort(), "no management port unless asked for");
+    assertEquals(9090, load("MANAGEMENT_PORT", "9090").managementPort());
+    rejected("MANAGEMENT_PORT", env("MANAGEMENT_PORT", "70000"));
+    rejected("MANAGEMENT_PORT", env("MANAGEMENT_PORT", "ninety"));
   }
 
   // ---------------------------------------------------------------- defaults
