@@ -1,14 +1,16 @@
 package io.sobranie.realtime.gateway;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.micrometer.backends.BackendRegistries;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -20,6 +22,13 @@ import java.util.concurrent.atomic.LongAdder;
 final class GatewayMetrics {
   static final String[] TRANSPORTS = {"websocket", "sse", "poll"};
 
+  /** Delivery latency buckets: local hand-overs take milliseconds, so most buckets are below 1 s. */
+  private static final Duration[] LATENCY_BUCKETS = {
+      Duration.ofMillis(1), Duration.ofNanos(2_500_000), Duration.ofMillis(5), Duration.ofMillis(10),
+      Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+      Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2_500), Duration.ofSeconds(5),
+      Duration.ofSeconds(10)};
+
   final PrometheusMeterRegistry registry;
   private final String nodeId;
   private final Map<String, AtomicInteger> open = new ConcurrentHashMap<>();
@@ -27,7 +36,7 @@ final class GatewayMetrics {
   private final Map<String, Counter> framesIn = new ConcurrentHashMap<>();
   private final Counter rateLimited;
   private final Counter slowConsumers;
-  private final DistributionSummary deliveryLatency;
+  private final Timer deliveryLatency;
   private final LongAdder messagesIn = new LongAdder();
   private final LongAdder messagesOut = new LongAdder();
 
@@ -48,10 +57,12 @@ final class GatewayMetrics {
         .description("requests refused by a rate limit").register(registry);
     slowConsumers = Counter.builder("realtime_slow_consumer_closes").tag("node", nodeId)
         .description("connections closed 1013 as slow consumers").register(registry);
-    deliveryLatency = DistributionSummary.builder("realtime_delivery_latency_seconds")
+    // A Timer, not a DistributionSummary: a summary's fixed buckets round each value up to a whole
+    // number, so every sub-second latency landed in le="1.0". Exported as realtime_delivery_latency_seconds.
+    deliveryLatency = Timer.builder("realtime_delivery_latency")
         .description("from acceptance of a message to its hand-over to this node's connections")
         .tag("node", nodeId)
-        .serviceLevelObjectives(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+        .serviceLevelObjectives(LATENCY_BUCKETS)
         .register(registry);
   }
 
@@ -107,7 +118,7 @@ final class GatewayMetrics {
   }
 
   void delivered(long acceptedAtMs) {
-    deliveryLatency.record(Math.max(0, System.currentTimeMillis() - acceptedAtMs) / 1000.0);
+    deliveryLatency.record(Math.max(0, System.currentTimeMillis() - acceptedAtMs), TimeUnit.MILLISECONDS);
   }
 
   /** Keeps {@code realtime_frames_out} in step with {@link #messagesOut} at scrape time. */
