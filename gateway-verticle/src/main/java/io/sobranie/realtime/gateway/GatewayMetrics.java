@@ -1,6 +1,7 @@
 package io.sobranie.realtime.gateway;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -17,7 +18,9 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * What a gateway node counts, for {@code GET /metrics} (Prometheus) and {@code GET /realtime/stats}.
  * Uses the Vert.x Micrometer registry when the node was started with metrics (then event-bus and
- * JVM meters come along), else a registry of its own.
+ * JVM meters come along), else a registry of its own. One node per registry: meters carry no node
+ * label (Prometheus's {@code instance} names the scraped node; a label minted per process would
+ * start new series at every restart).
  */
 final class GatewayMetrics {
   static final String[] TRANSPORTS = {"websocket", "sse", "poll"};
@@ -30,7 +33,6 @@ final class GatewayMetrics {
       Duration.ofSeconds(10)};
 
   final PrometheusMeterRegistry registry;
-  private final String nodeId;
   private final Map<String, AtomicInteger> open = new ConcurrentHashMap<>();
   private final Map<String, Counter> connects = new ConcurrentHashMap<>();
   private final Map<String, Counter> framesIn = new ConcurrentHashMap<>();
@@ -40,28 +42,26 @@ final class GatewayMetrics {
   private final LongAdder messagesIn = new LongAdder();
   private final LongAdder messagesOut = new LongAdder();
 
-  /** @param nodeId tags every meter, so nodes sharing a registry (tests) or a dashboard stay apart */
-  GatewayMetrics(String nodeId) {
+  GatewayMetrics() {
     MeterRegistry vertxRegistry = BackendRegistries.getDefaultNow();
     registry = vertxRegistry instanceof PrometheusMeterRegistry prometheus ? prometheus
         : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     for (String transport : TRANSPORTS) {
       AtomicInteger count = new AtomicInteger();
       open.put(transport, count);
-      Gauge.builder("realtime_connections", count, AtomicInteger::get).tag("transport", transport).tag("node", nodeId)
-          .description("open client sessions").register(registry);
+      Gauge.builder("realtime_connections", count, AtomicInteger::get).tag("transport", transport)
+          .description("Open client sessions on this node, by transport").register(registry);
     }
-    this.nodeId = nodeId;
-    Counter.builder("realtime_frames_out").tag("node", nodeId).description("objects written to clients").register(registry);
-    rateLimited = Counter.builder("realtime_rate_limited").tag("node", nodeId)
-        .description("requests refused by a rate limit").register(registry);
-    slowConsumers = Counter.builder("realtime_slow_consumer_closes").tag("node", nodeId)
-        .description("connections closed 1013 as slow consumers").register(registry);
+    FunctionCounter.builder("realtime_frames_out", messagesOut, LongAdder::sum)
+        .description("Objects written to clients (events, replies, errors)").register(registry);
+    rateLimited = Counter.builder("realtime_rate_limited")
+        .description("Requests refused by a rate limit").register(registry);
+    slowConsumers = Counter.builder("realtime_slow_consumer_closes")
+        .description("Sessions closed as slow consumers (WebSocket 1013)").register(registry);
     // A Timer, not a DistributionSummary: a summary's fixed buckets round each value up to a whole
     // number, so every sub-second latency landed in le="1.0". Exported as realtime_delivery_latency_seconds.
     deliveryLatency = Timer.builder("realtime_delivery_latency")
-        .description("from acceptance of a message to its hand-over to this node's connections")
-        .tag("node", nodeId)
+        .description("From a message's acceptance to its hand-over to this node's connections")
         .serviceLevelObjectives(LATENCY_BUCKETS)
         .register(registry);
   }
@@ -81,12 +81,13 @@ final class GatewayMetrics {
   /** A connection attempt and its outcome ({@code accepted}, {@code unauthorized}, {@code cap}, {@code origin}, …). */
   void connect(String transport, String outcome) {
     connects.computeIfAbsent(transport + '/' + outcome, key -> Counter.builder("realtime_connects")
-        .tag("transport", transport).tag("outcome", outcome).tag("node", nodeId).register(registry)).increment();
+        .tag("transport", transport).tag("outcome", outcome)
+        .description("Connection attempts, by transport and outcome").register(registry)).increment();
   }
 
   void frameIn(String type) {
-    framesIn.computeIfAbsent(type, t -> Counter.builder("realtime_frames_in").tag("type", t).tag("node", nodeId)
-        .register(registry)).increment();
+    framesIn.computeIfAbsent(type, t -> Counter.builder("realtime_frames_in").tag("type", t)
+        .description("WebSocket frames received from clients, by type").register(registry)).increment();
   }
 
   void messageAccepted() {
@@ -121,15 +122,7 @@ final class GatewayMetrics {
     deliveryLatency.record(Math.max(0, System.currentTimeMillis() - acceptedAtMs), TimeUnit.MILLISECONDS);
   }
 
-  /** Keeps {@code realtime_frames_out} in step with {@link #messagesOut} at scrape time. */
   String scrape() {
-    Counter out = registry.find("realtime_frames_out").tag("node", nodeId).counter();
-    if (out != null) {
-      double missing = messagesOut.sum() - out.count();
-      if (missing > 0) {
-        out.increment(missing);
-      }
-    }
     return registry.scrape();
   }
 }

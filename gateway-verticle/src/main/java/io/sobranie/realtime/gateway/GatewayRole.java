@@ -39,7 +39,7 @@ public final class GatewayRole {
   public static Future<GatewayRole> deploy(Vertx vertx, RealtimeConfig config, TokenVerifier verifier, Store store,
                                            BlobStore blobs, int instances) {
     Streams streams = new Streams(store.history(), store.notifications());
-    GatewayMetrics metrics = new GatewayMetrics(config.nodeId());
+    GatewayMetrics metrics = new GatewayMetrics();
     String incarnation = config.nodeId() + "~" + Ids.shortRandom();
     GatewayContext gateway = new GatewayContext(config, incarnation, verifier, store, blobs, streams, new Hub(streams, metrics),
         new BusClient(vertx), new NodeLimits(config), metrics, new EventLoopWatch(vertx), new AtomicBoolean());
