@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sobranie.realtime.common.ErrorCode;
 import io.vertx.micrometer.backends.BackendRegistries;
 import java.time.Duration;
 import java.util.Map;
@@ -14,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
 
 /**
  * What a gateway node counts, for {@code GET /metrics} (Prometheus) and {@code GET /realtime/stats}.
@@ -21,9 +23,34 @@ import java.util.concurrent.atomic.LongAdder;
  * JVM meters come along), else a registry of its own. One node per registry: meters carry no node
  * label (Prometheus's {@code instance} names the scraped node; a label minted per process would
  * start new series at every restart).
+ *
+ * <p>Counters on the message path are looked up once and held (arrays indexed by enum), so an
+ * increment builds no tags and searches no map.
  */
 final class GatewayMetrics {
   static final String[] TRANSPORTS = {"websocket", "sse", "poll"};
+  /** The key of this node's metrics in every {@code RoutingContext} of the gateway's router (REST errors are counted). */
+  static final String CONTEXT_KEY = GatewayMetrics.class.getName();
+
+  /** Where a message entered this node: the {@code path} label of {@code realtime_messages_in_total}. */
+  enum MessagePath {
+    /** A WebSocket {@code message} frame. */
+    WEBSOCKET("websocket"),
+    /** A WebSocket binary frame relayed to a channel. */
+    WEBSOCKET_BINARY("websocket_binary"),
+    /** {@code POST /realtime/messages}. */
+    REST("rest"),
+    /** A service's {@code POST /realtime/publish}. */
+    SERVICE_PUBLISH("service_publish"),
+    /** A service's {@code POST /realtime/broadcast}. */
+    SERVICE_BROADCAST("service_broadcast");
+
+    final String label;
+
+    MessagePath(String label) {
+      this.label = label;
+    }
+  }
 
   /** Delivery latency buckets: local hand-overs take milliseconds, so most buckets are below 1 s. */
   private static final Duration[] LATENCY_BUCKETS = {
@@ -36,13 +63,18 @@ final class GatewayMetrics {
   private final Map<String, AtomicInteger> open = new ConcurrentHashMap<>();
   private final Map<String, Counter> connects = new ConcurrentHashMap<>();
   private final Map<String, Counter> framesIn = new ConcurrentHashMap<>();
+  private final Counter[] messagesIn = new Counter[MessagePath.values().length];
+  private final Counter[] errors = new Counter[ErrorCode.values().length];
+  /** By transport: [not recovered, recovered]. */
+  private final Map<String, Counter[]> recoveries = new ConcurrentHashMap<>();
+  private final AtomicInteger subscriptions = new AtomicInteger();
   private final Counter rateLimited;
   private final Counter slowConsumers;
   private final Timer deliveryLatency;
-  private final LongAdder messagesIn = new LongAdder();
   private final LongAdder messagesOut = new LongAdder();
 
-  GatewayMetrics() {
+  /** @param usersOnline distinct users with a session on this node (read at scrape time) */
+  GatewayMetrics(IntSupplier usersOnline) {
     MeterRegistry vertxRegistry = BackendRegistries.getDefaultNow();
     registry = vertxRegistry instanceof PrometheusMeterRegistry prometheus ? prometheus
         : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -51,7 +83,23 @@ final class GatewayMetrics {
       open.put(transport, count);
       Gauge.builder("realtime_connections", count, AtomicInteger::get).tag("transport", transport)
           .description("Open client sessions on this node, by transport").register(registry);
+      recoveries.put(transport, new Counter[] {recoveryCounter(transport, false), recoveryCounter(transport, true)});
     }
+    for (MessagePath path : MessagePath.values()) {
+      messagesIn[path.ordinal()] = Counter.builder("realtime_messages_in").tag("path", path.label)
+          .description("Messages accepted by this node for their channels (idempotent repeats not counted), by the path they came in on")
+          .register(registry);
+    }
+    for (ErrorCode code : ErrorCode.values()) {
+      errors[code.ordinal()] = Counter.builder("realtime_errors").tag("code", code.wire())
+          .description("Errors sent to clients (WebSocket and SSE error frames, REST error bodies), by wire code")
+          .register(registry);
+    }
+    Gauge.builder("realtime_subscriptions", subscriptions, AtomicInteger::get)
+        .description("Channel subscriptions held by this node's sessions (the implicit notification and broadcast streams not counted)")
+        .register(registry);
+    Gauge.builder("realtime_users_online", usersOnline, IntSupplier::getAsInt).strongReference(true)
+        .description("Distinct users with at least one session on this node").register(registry);
     FunctionCounter.builder("realtime_frames_out", messagesOut, LongAdder::sum)
         .description("Objects written to clients (events, replies, errors)").register(registry);
     rateLimited = Counter.builder("realtime_rate_limited")
@@ -63,6 +111,12 @@ final class GatewayMetrics {
     deliveryLatency = Timer.builder("realtime_delivery_latency")
         .description("From a message's acceptance to its hand-over to this node's connections")
         .serviceLevelObjectives(LATENCY_BUCKETS)
+        .register(registry);
+  }
+
+  private Counter recoveryCounter(String transport, boolean recovered) {
+    return Counter.builder("realtime_recoveries").tag("transport", transport).tag("recovered", String.valueOf(recovered))
+        .description("Streams resumed from a client's position (subscribe with since, SSE or poll cursor), by whether every missed event was replayed")
         .register(registry);
   }
 
@@ -90,16 +144,37 @@ final class GatewayMetrics {
         .description("WebSocket frames received from clients, by type").register(registry)).increment();
   }
 
-  void messageAccepted() {
-    messagesIn.increment();
+  /** A new message was accepted (a repeat of an idempotency key is not a new message). */
+  void messageAccepted(MessagePath path) {
+    messagesIn[path.ordinal()].increment();
+  }
+
+  /** An {@code error} frame or REST error body went to a client. */
+  void errorSent(ErrorCode code) {
+    errors[code.ordinal()].increment();
+  }
+
+  /** A stream resumed from a client's position: whether the events it missed were all replayed. */
+  void resumed(String transport, boolean recovered) {
+    recoveries.get(transport)[recovered ? 1 : 0].increment();
+  }
+
+  /** {@code delta} channel subscriptions more (or, negative, fewer). */
+  void subscriptions(int delta) {
+    subscriptions.addAndGet(delta);
   }
 
   void written(int objects) {
     messagesOut.add(objects);
   }
 
+  /** Messages accepted on every path: {@code messages_in} of {@code /realtime/stats}. */
   long messagesIn() {
-    return messagesIn.sum();
+    double sum = 0;
+    for (Counter counter : messagesIn) {
+      sum += counter.count();
+    }
+    return (long) sum;
   }
 
   long messagesOut() {

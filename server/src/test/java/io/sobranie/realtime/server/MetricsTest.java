@@ -62,6 +62,13 @@ class MetricsTest {
     return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  private static HttpResponse<String> post(String path, String bearer, JsonObject body) throws Exception {
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(20))
+        .header("Authorization", "Bearer " + bearer).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build();
+    return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
   private static String metrics() throws Exception {
     HttpResponse<String> response = get("/metrics", null);
     assertEquals(200, response.statusCode());
@@ -223,6 +230,133 @@ class MetricsTest {
       assertTrue(!text.contains("metrics-node"), "NODE_ID is in logs and stats, not in metrics");
     } finally {
       alice.close();
+    }
+  }
+
+  private static double delta(String before, String after, String name, String... labelPairs) {
+    return value(after, name, labelPairs) - value(before, name, labelPairs);
+  }
+
+  @Test
+  @DisplayName("Messages are counted on every path (WebSocket text and binary, REST, service publish and broadcast); stats agree")
+  void messagesOnEveryPath() throws Exception {
+    String service = ServerTestBase.token("feed", "service");
+    WsClient alice = WsClient.connect(clients, port, ServerTestBase.token("alice"));
+    try {
+      alice.subscribe("chat:paths");
+      String before = metrics();
+      long statsBefore = stats().getLong("messages_in");
+
+      alice.publish("chat:paths", "over the socket");
+      JsonObject rest = new JsonObject().put("channel", "chat:paths").put("data", "over REST").put("idem", "once");
+      assertEquals(200, post("/realtime/messages", ServerTestBase.token("alice"), rest).statusCode());
+      assertEquals(200, post("/realtime/messages", ServerTestBase.token("alice"), rest).statusCode(), "a repeat: acked, not a new message");
+      assertEquals(200, post("/realtime/publish", service, new JsonObject().put("channel", "chat:paths").put("data", 1)).statusCode());
+      assertEquals(202, post("/realtime/broadcast", service, new JsonObject().put("kind", "news").put("data", 2)).statusCode());
+      JsonObject header = new JsonObject().put("channel", "chat:paths").put("contentType", "application/octet-stream").put("ref", "b");
+      alice.sendBinary(io.vertx.core.buffer.Buffer.buffer().appendInt(header.toBuffer().length()).appendBuffer(header.toBuffer())
+          .appendBytes(new byte[] {1, 2, 3}));
+      assertEquals("b", alice.next("ack").getString("ref"));
+
+      String after = metrics();
+      for (String path : List.of("websocket", "rest", "service_publish", "service_broadcast", "websocket_binary")) {
+        assertEquals(1, delta(before, after, "realtime_messages_in_total", "path", path), 0.0, path + ":\n" + after);
+      }
+      double total = samples(after).stream().filter(s -> s.name().equals("realtime_messages_in_total")).mapToDouble(Sample::value).sum();
+      JsonObject stats = stats();
+      assertEquals(statsBefore + 5, stats.getLong("messages_in"));
+      assertEquals(total, stats.getLong("messages_in"), 0.0, "stats' messages_in is the sum over paths");
+    } finally {
+      alice.close();
+    }
+  }
+
+  @Test
+  @DisplayName("Errors sent to clients are counted by wire code: WebSocket error frames and REST error bodies")
+  void errorsByCode() throws Exception {
+    WsClient alice = WsClient.connect(clients, port, ServerTestBase.token("alice"));
+    try {
+      String before = metrics();
+      alice.send(new JsonObject().put("type", "no such type").put("ref", "u"));
+      WsClient.assertError(alice.next(), "unknown_type");
+      assertEquals(403, get("/realtime/stats", ServerTestBase.token("alice")).statusCode());
+      assertEquals(404, get("/realtime/no-such-endpoint", null).statusCode());
+      assertEquals(400, post("/realtime/messages", ServerTestBase.token("alice"), new JsonObject().put("channel", "bad channel")).statusCode());
+      String after = metrics();
+      assertEquals(1, delta(before, after, "realtime_errors_total", "code", "unknown_type"), 0.0, after);
+      assertEquals(1, delta(before, after, "realtime_errors_total", "code", "forbidden"), 0.0, after);
+      assertEquals(1, delta(before, after, "realtime_errors_total", "code", "not_found"), 0.0, after);
+      assertEquals(1, delta(before, after, "realtime_errors_total", "code", "bad_request"), 0.0, after);
+      assertEquals(0, delta(before, after, "realtime_errors_total", "code", "internal"), 0.0, after);
+      assertTrue(samples(after).stream().filter(s -> s.name().equals("realtime_errors_total"))
+          .allMatch(s -> s.labels().keySet().equals(java.util.Set.of("code"))), "one label: the wire code");
+      assertEquals(10, samples(after).stream().filter(s -> s.name().equals("realtime_errors_total")).count(),
+          "every code of the protocol has its series from the start, none is minted by a client");
+    } finally {
+      alice.close();
+    }
+  }
+
+  @Test
+  @DisplayName("Resumed streams are counted by outcome: a subscribe with since, and a poll with a cursor")
+  void recoveriesByOutcome() throws Exception {
+    WsClient alice = WsClient.connect(clients, port, ServerTestBase.token("alice"));
+    WsClient bob = WsClient.connect(clients, port, ServerTestBase.token("bob"));
+    try {
+      for (int i = 0; i < 3; i++) {
+        alice.publish("chat:resume", i);
+      }
+      String before = metrics();
+      JsonObject recovered = bob.request(new JsonObject().put("type", "subscribe").put("channel", "chat:resume").put("since", 1), "subscribed");
+      assertEquals(true, recovered.getBoolean("recovered"));
+      JsonObject lost = bob.request(new JsonObject().put("type", "subscribe").put("channel", "chat:empty").put("since", 5), "subscribed");
+      assertEquals(false, lost.getBoolean("recovered"));
+      bob.subscribe("chat:plain"); // no since: not a resume
+      String after = metrics();
+      assertEquals(1, delta(before, after, "realtime_recoveries_total", "transport", "websocket", "recovered", "true"), 0.0, after);
+      assertEquals(1, delta(before, after, "realtime_recoveries_total", "transport", "websocket", "recovered", "false"), 0.0, after);
+
+      String pollBefore = metrics();
+      String cursor = java.util.Base64.getUrlEncoder().encodeToString(
+          new JsonObject().put("chat:empty", new io.vertx.core.json.JsonArray().add(5).add("no-such-epoch")).toBuffer().getBytes());
+      HttpResponse<String> poll = get("/realtime/poll?timeoutMs=5000&channels=chat:empty&cursor=" + cursor, ServerTestBase.token("carol"));
+      assertEquals(200, poll.statusCode(), poll.body());
+      assertEquals(false, new JsonObject(poll.body()).getBoolean("recovered"), poll.body());
+      String pollAfter = metrics();
+      assertEquals(1, delta(pollBefore, pollAfter, "realtime_recoveries_total", "transport", "poll", "recovered", "false"), 0.0, pollAfter);
+    } finally {
+      alice.close();
+      bob.close();
+    }
+  }
+
+  @Test
+  @DisplayName("Channel subscriptions and users online are gauges of this node")
+  void subscriptionsAndUsersOnline() throws Exception {
+    await("no session left by other tests", () -> value(metrics(), "realtime_users_online") == 0
+        && value(metrics(), "realtime_subscriptions") == 0);
+    WsClient alice = WsClient.connect(clients, port, ServerTestBase.token("alice"));
+    WsClient alice2 = WsClient.connect(clients, port, ServerTestBase.token("alice"));
+    WsClient bob = WsClient.connect(clients, port, ServerTestBase.token("bob"));
+    try {
+      alice.subscribe("chat:g1");
+      alice.subscribe("chat:g2");
+      bob.subscribe("chat:g1");
+      String text = metrics();
+      assertEquals(3, value(text, "realtime_subscriptions"), 0.0, "channels only, not each session's notifications and broadcast");
+      assertEquals(2, value(text, "realtime_users_online"), 0.0, text);
+      assertEquals(2, stats().getInteger("users_online"));
+
+      bob.request(new JsonObject().put("type", "unsubscribe").put("channel", "chat:g1"), "unsubscribed");
+      assertEquals(2, value(metrics(), "realtime_subscriptions"), 0.0);
+      bob.close();
+      alice.close();
+      await("bob's and one of alice's sessions closed", () -> value(metrics(), "realtime_users_online") == 1
+          && value(metrics(), "realtime_subscriptions") == 0);
+    } finally {
+      alice.close();
+      alice2.close();
+      bob.close();
     }
   }
 }
