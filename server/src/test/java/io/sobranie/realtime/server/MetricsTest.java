@@ -359,4 +359,25 @@ class MetricsTest {
       bob.close();
     }
   }
+
+  @Test
+  @DisplayName("Start-up and traffic log no 'Gauge has been already registered' warning")
+  void noGaugeReRegistrationWarning() throws Exception {
+    // More of what registers Vert.x's gauges again: connections, event-bus consumers, messages.
+    WsClient alice = WsClient.connect(clients, port, ServerTestBase.token("alice"));
+    WsClient bob = WsClient.connect(clients, port, ServerTestBase.token("bob"));
+    try {
+      alice.subscribe("chat:warn");
+      bob.subscribe("chat:warn");
+      alice.publish("chat:warn", "hello");
+      bob.next("message");
+      metrics();
+    } finally {
+      alice.close();
+      bob.close();
+    }
+    String output = server.output();
+    assertTrue(output.contains("listening on port"), "the node's output is read: " + output);
+    assertTrue(!output.contains("has been already registered"), output);
+  }
 }
