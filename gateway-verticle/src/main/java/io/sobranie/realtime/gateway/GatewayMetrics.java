@@ -24,8 +24,9 @@ import java.util.function.IntSupplier;
  * label (Prometheus's {@code instance} names the scraped node; a label minted per process would
  * start new series at every restart).
  *
- * <p>Counters on the message path are looked up once and held (arrays indexed by enum), so an
- * increment builds no tags and searches no map.
+ * <p>Messages, errors and recoveries are counted in meters registered up front and held (arrays
+ * indexed by enum), so an increment builds no tags and searches no map. {@code realtime_frames_in}
+ * and {@code realtime_connects} are still found in a map by their label per increment.
  */
 final class GatewayMetrics {
   static final String[] TRANSPORTS = {"websocket", "sse", "poll"};
