@@ -18,9 +18,12 @@ import io.vertx.core.json.JsonObject;
  */
 final class ClientActions {
   private final GatewayContext gateway;
+  private final GatewayMetrics.MessagePath path;
 
-  ClientActions(GatewayContext gateway) {
+  /** @param path where the messages sent through these actions come in (counted by it) */
+  ClientActions(GatewayContext gateway, GatewayMetrics.MessagePath path) {
     this.gateway = gateway;
+    this.path = path;
   }
 
   /**
@@ -73,7 +76,7 @@ final class ClientActions {
       if (reply.getBoolean("duplicate", false)) {
         gateway.limits().messages.refund(principal.userId());
       } else {
-        gateway.metrics().messageAccepted();
+        gateway.metrics().messageAccepted(path);
       }
       return Frames.ack(Ack.fromJson(reply));
     });

@@ -308,7 +308,15 @@ abstract class ClientSession {
     Subscription[] created = new Subscription[1];
     created[0] = new Subscription(key, this, position -> recover(created[0], since, clientEpoch, position, listener));
     shard.subscribe(created[0]);
+    if (isChannel(key)) {
+      gateway.metrics().subscriptions(1);
+    }
     return created[0];
+  }
+
+  /** A channel the client asked for, not one of the streams every session follows (counted in the metrics). */
+  private static boolean isChannel(String key) {
+    return !key.equals(Channel.BROADCAST) && !Streams.isNotifications(key);
   }
 
   private void recover(Subscription subscription, Long since, String clientEpoch, StreamPosition position, StartListener listener) {
@@ -379,6 +387,9 @@ abstract class ClientSession {
     if (!subscription.cancelled()) {
       subscription.cancel();
       shard.unsubscribe(subscription);
+      if (isChannel(subscription.key())) {
+        gateway.metrics().subscriptions(-1);
+      }
     }
   }
 
@@ -401,6 +412,7 @@ abstract class ClientSession {
     channels.clear();
     all.removeIf(Subscription::cancelled);
     all.forEach(Subscription::cancel);
+    gateway.metrics().subscriptions(-(int) all.stream().filter(s -> isChannel(s.key())).count());
     shard.unsubscribeAll(all);
     if (reportsPresence) {
       presence(Addresses.PRESENCE_DISCONNECT, new JsonObject().put("rooms", new JsonArray(new ArrayList<>(rooms))));

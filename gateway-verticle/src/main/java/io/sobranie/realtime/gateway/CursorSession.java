@@ -43,8 +43,11 @@ abstract class CursorSession extends ClientSession {
       StartListener listener = new StartListener() {
         @Override
         public void started(StreamPosition position, boolean recovered) {
-          if (at != null && !recovered) {
-            lost.add(name);
+          if (at != null) {
+            gateway.metrics().resumed(transport(), recovered);
+            if (!recovered) {
+              lost.add(name);
+            }
           }
           written.put(name, recovered ? new StreamPosition(since, position.epoch()) : position);
           if (--starting == 0) {
@@ -54,6 +57,9 @@ abstract class CursorSession extends ClientSession {
 
         @Override
         public void failed(RealtimeException error) {
+          if (at != null) {
+            gateway.metrics().resumed(transport(), false);
+          }
           lost.add(name);
           if (--starting == 0) {
             allStarted.run();

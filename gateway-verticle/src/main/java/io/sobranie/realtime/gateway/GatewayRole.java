@@ -39,11 +39,12 @@ public final class GatewayRole {
   public static Future<GatewayRole> deploy(Vertx vertx, RealtimeConfig config, TokenVerifier verifier, Store store,
                                            BlobStore blobs, int instances) {
     Streams streams = new Streams(store.history(), store.notifications());
-    GatewayMetrics metrics = new GatewayMetrics(config.nodeId());
+    NodeLimits limits = new NodeLimits(config);
+    GatewayMetrics metrics = new GatewayMetrics(limits::localUsers);
     String incarnation = config.nodeId() + "~" + Ids.shortRandom();
     AtomicBoolean draining = new AtomicBoolean();
     GatewayContext gateway = new GatewayContext(config, incarnation, verifier, store, blobs, streams, new Hub(streams, metrics),
-        new BusClient(vertx), new NodeLimits(config), metrics, new Health(vertx, config.nodeId(), store, draining::get), draining);
+        new BusClient(vertx), limits, metrics, new Health(vertx, config.nodeId(), store, draining::get), draining);
     vertx.setPeriodic(30_000, id -> gateway.limits().sweep(System.currentTimeMillis()));
     List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
     return vertx.deployVerticle(new LeaseVerticle(store.presence(), incarnation, config.heartbeatMs()))

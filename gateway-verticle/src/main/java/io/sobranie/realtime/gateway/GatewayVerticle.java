@@ -59,6 +59,8 @@ public final class GatewayVerticle extends VerticleBase {
 
     origins = new OriginPolicy(config.allowedOrigins());
     router = Router.router(vertx);
+    // RestApi.sendError (a static helper called from every route) counts the error bodies it sends here.
+    router.route().handler(ctx -> ctx.put(GatewayMetrics.CONTEXT_KEY, gateway.metrics()).next());
     router.route().handler(this::checkUrl);
     router.route().handler(this::cors);
     router.get("/realtime/ws").handler(ctx -> upgrade(ctx, false));

@@ -58,7 +58,9 @@ final class PollSession extends CursorSession {
       }
       if (read.failed()) {
         LOG.log(Level.WARNING, "notification state unavailable user=" + principal.userId(), read.cause());
-        RestApi.sendError(response, new RealtimeException(ErrorCode.UNAVAILABLE, "notifications unavailable, poll again"));
+        if (RestApi.sendError(response, new RealtimeException(ErrorCode.UNAVAILABLE, "notifications unavailable, poll again"))) {
+          gateway.metrics().errorSent(ErrorCode.UNAVAILABLE);
+        }
         cleanup();
         RequestDeadlines.sessionEnded(channel);
         finished.tryComplete();

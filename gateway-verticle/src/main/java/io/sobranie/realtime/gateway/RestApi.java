@@ -38,7 +38,7 @@ final class RestApi {
   RestApi(GatewayContext gateway, Authenticator authenticator) {
     this.gateway = gateway;
     this.authenticator = authenticator;
-    this.actions = new ClientActions(gateway);
+    this.actions = new ClientActions(gateway, GatewayMetrics.MessagePath.REST);
   }
 
   // ---- users ----------------------------------------------------------------------------------
@@ -155,7 +155,10 @@ final class RestApi {
       JsonObject body = jsonBody(ctx).copy().put("from", principal.publisherName());
       ServiceRequests.Publish publish = ServiceRequests.Publish.fromJson(body);
       gateway.config().channelRules().checkPublish(principal, Channel.parse(publish.channel()));
-      return gateway.bus().request(Addresses.PUBLISH, publish.toJson()).map(JsonObject::encode);
+      return gateway.bus().request(Addresses.PUBLISH, publish.toJson()).map(reply -> {
+        gateway.metrics().messageAccepted(GatewayMetrics.MessagePath.SERVICE_PUBLISH);
+        return reply.encode();
+      });
     }));
   }
 
@@ -165,7 +168,10 @@ final class RestApi {
       JsonObject body = jsonBody(ctx).copy().put("from", principal.publisherName());
       ServiceRequests.Broadcast broadcast = ServiceRequests.Broadcast.fromJson(body);
       gateway.config().channelRules().checkPublish(principal, Channel.parse(broadcast.channel()));
-      return gateway.bus().request(Addresses.BROADCAST, broadcast.toJson()).map(JsonObject::encode);
+      return gateway.bus().request(Addresses.BROADCAST, broadcast.toJson()).map(reply -> {
+        gateway.metrics().messageAccepted(GatewayMetrics.MessagePath.SERVICE_BROADCAST);
+        return reply.encode();
+      });
     }));
   }
 
@@ -264,22 +270,28 @@ final class RestApi {
     });
   }
 
+  /** Sends the error body, counted in the metrics the gateway's router put in {@code ctx}. */
   static void sendError(RoutingContext ctx, Throwable failure) {
     RealtimeException error = RealtimeException.from(failure);
     if (error.code() == ErrorCode.INTERNAL) {
       LOG.log(Level.SEVERE, "request failed " + ctx.request().method() + " " + ctx.request().path(), failure);
     }
-    sendError(ctx.response(), error);
+    GatewayMetrics metrics = ctx.get(GatewayMetrics.CONTEXT_KEY);
+    if (sendError(ctx.response(), error) && metrics != null) {
+      metrics.errorSent(error.code());
+    }
   }
 
-  static void sendError(HttpServerResponse response, RealtimeException error) {
+  /** Answers whether the error was sent (not when the response had already ended or its client gone). */
+  static boolean sendError(HttpServerResponse response, RealtimeException error) {
     if (response.ended() || response.closed()) {
-      return;
+      return false;
     }
     response.setStatusCode(error.code().httpStatus()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
     if (error.code() == ErrorCode.RATE_LIMITED) {
       response.putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, (error.retryAfterMs() + 999) / 1000)));
     }
     response.end(error.toRestBody().encode());
+    return true;
   }
 }

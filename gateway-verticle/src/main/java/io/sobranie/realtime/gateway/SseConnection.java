@@ -67,7 +67,7 @@ final class SseConnection extends CursorSession {
       }
       if (read.failed()) {
         LOG.log(Level.WARNING, "notification state unavailable user=" + principal.userId(), read.cause());
-        write(frame("error", null, Frames.error(new RealtimeException(ErrorCode.UNAVAILABLE, "notifications unavailable")).toBuffer()));
+        writeError(new RealtimeException(ErrorCode.UNAVAILABLE, "notifications unavailable"));
         end();
         return;
       }
@@ -128,6 +128,11 @@ final class SseConnection extends CursorSession {
     return frame.appendString("event: ").appendString(name).appendString("\ndata: ").appendBuffer(json).appendString("\n\n");
   }
 
+  private void writeError(RealtimeException error) {
+    gateway.metrics().errorSent(error.code());
+    write(frame("error", null, Frames.error(error).toBuffer()));
+  }
+
   private void write(Buffer frame) { // also while held: for the opening and for final words
     if (!closed && !response.closed()) {
       lastWrite = System.currentTimeMillis();
@@ -147,7 +152,7 @@ final class SseConnection extends CursorSession {
 
   @Override
   protected void closeExpired() {
-    write(frame("error", null, Frames.error(new RealtimeException(ErrorCode.UNAUTHORIZED, "token_expired")).toBuffer()));
+    writeError(new RealtimeException(ErrorCode.UNAUTHORIZED, "token_expired"));
     end();
   }
 

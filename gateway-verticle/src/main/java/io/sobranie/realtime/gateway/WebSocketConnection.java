@@ -64,7 +64,7 @@ final class WebSocketConnection extends ClientSession {
     super(principal, shard, gateway);
     this.socket = socket;
     this.signalingOnly = signalingOnly;
-    this.actions = new ClientActions(gateway);
+    this.actions = new ClientActions(gateway, GatewayMetrics.MessagePath.WEBSOCKET);
   }
 
   @Override
@@ -184,7 +184,7 @@ final class WebSocketConnection extends ClientSession {
     String epoch = JsonFields.optionalStrictString(frame, "epoch");
     gateway.config().channelRules().checkSubscribe(principal, channel);
     actions.charge(principal, gateway.limits().subscribes, "subscribes");
-    StartListener answer = subscribedAnswer(channel.name(), ref);
+    StartListener answer = subscribedAnswer(channel.name(), ref, since != null);
     Subscription existing = switch (channel.name()) {
       case Channel.NOTIFICATIONS -> notifications;
       case Channel.BROADCAST -> broadcast;
@@ -202,10 +202,14 @@ final class WebSocketConnection extends ClientSession {
     joinRoom(channel.name());
   }
 
-  private StartListener subscribedAnswer(String channel, String ref) {
+  /** @param resumed the client asked for the events after {@code since}: the outcome is counted */
+  private StartListener subscribedAnswer(String channel, String ref, boolean resumed) {
     return new StartListener() {
       @Override
       public void started(StreamPosition position, boolean recovered) {
+        if (resumed) {
+          gateway.metrics().resumed(transport(), recovered);
+        }
         sendJson(withRef(Frames.subscribed(channel, position, recovered), ref));
       }
 
@@ -290,7 +294,7 @@ final class WebSocketConnection extends ClientSession {
       Buffer relayed = BinaryFrames.build(header, parsed.payload());
       shard.context().owner().eventBus().publish(Addresses.DELIVER, Envelope.binary(parsed.channel(), messageId,
           principal.publisherName(), ts, Base64.getEncoder().encodeToString(relayed.getBytes())));
-      gateway.metrics().messageAccepted();
+      gateway.metrics().messageAccepted(GatewayMetrics.MessagePath.WEBSOCKET_BINARY);
       sendJson(withRef(Frames.typed(FrameType.ACK).put("channel", parsed.channel()).put("id", messageId).put("ts", ts), ref));
     } catch (ClientActions.Flooding e) {
       sendError(ref, e);
@@ -421,6 +425,7 @@ final class WebSocketConnection extends ClientSession {
   }
 
   private void sendError(String ref, RealtimeException e) {
+    gateway.metrics().errorSent(e.code());
     sendJson(withRef(Frames.error(e), ref));
   }
 

@@ -5,6 +5,7 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.logging.Logger;
 import io.sobranie.realtime.common.config.RealtimeConfig;
 import io.sobranie.realtime.common.config.ConfigException;
 import io.vertx.core.Future;
@@ -21,12 +22,30 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
  * failure detection in seconds rather than Hazelcast's minute.
  */
 public final class Cluster {
+  /**
+   * Micrometer's registry log, held so that its filter stays (the JDK keeps loggers weakly).
+   * Vert.x's Micrometer binding registers its gauges again for every event-bus consumer, every
+   * message received and every connection ({@code vertx.eventbus.handlers}, {@code .pending},
+   * …): on purpose, each registration finds the one counter kept per meter id, so the values are
+   * right (vert-x3/vertx-micrometer-metrics#259). Since 1.13.9 Micrometer logs the first
+   * re-registration of a process as a WARNING, "This Gauge has been already registered", which
+   * every node printed at start (micrometer-metrics/micrometer#6931). That message is dropped for
+   * Vert.x's own meters only; about any other meter it still shows.
+   */
+  private static final Logger METER_REGISTRY_LOG = Logger.getLogger("io.micrometer.core.instrument.MeterRegistry");
+
   private Cluster() {
+  }
+
+  /** True for Micrometer's notice that one of Vert.x's own meters was registered again. */
+  static boolean isVertxMeterReRegistration(String message) {
+    return message != null && message.contains("has been already registered (MeterId{name='vertx.");
   }
 
   /** {@code CLUSTER_NAME} keeps deployments (and test runs) apart: only nodes of one name join. */
   public static Future<Vertx> vertx(RealtimeConfig config) {
     String clusterName = config.clusterName();
+    METER_REGISTRY_LOG.setFilter(record -> !isVertxMeterReRegistration(record.getMessage()));
     // Prometheus metrics of the event bus, HTTP server and JVM, scraped at GET /metrics.
     VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
         .setEnabled(true).setJvmMetricsEnabled(true)
