@@ -1,7 +1,7 @@
 package io.sobranie.realtime.busclient;
 
 import io.sobranie.realtime.common.Addresses;
-import io.sobranie.realtime.common.bus.Envelope;
+import io.sobranie.realtime.common.bus.PresenceRequests;
 import io.sobranie.realtime.common.bus.ServiceRequests;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -17,10 +17,6 @@ import io.vertx.core.json.JsonObject;
  * ({@link Addresses}) and delivery envelope the realtime verticles use, so nothing goes through
  * HTTP or a token. The bus trusts its members: {@code from} is taken as given. Replies complete on
  * the caller's Vert.x context; nothing here blocks.
- *
- * <p>{@link #disconnect} publishes an {@link Envelope}, which needs its codec:
- * {@code io.sobranie.realtime.common.bus.Codecs.register(vertx)} once per Vert.x instance (a
- * realtime node in the same instance has done it already).
  */
 public final class BusServiceClient {
   private final EventBus bus;
@@ -48,12 +44,12 @@ public final class BusServiceClient {
   }
 
   /**
-   * Closes every connection of {@code userId} on every gateway node (WebSocket close 4000 with
-   * {@code reason}). Published, so there is no answer and no count (REST's
-   * {@code POST /realtime/disconnect} counts them from the presence store).
+   * {@code realtime.presence.disconnect-user}: closes every WebSocket and SSE connection of
+   * {@code userId} on every gateway node (WebSocket close 4000 with {@code reason}) → {@code {closed: N}},
+   * as {@code POST /realtime/disconnect} does.
    */
-  public void disconnect(String userId, String from, String reason) {
-    bus.publish(Addresses.DELIVER, Envelope.disconnect(userId, from, reason, System.currentTimeMillis()));
+  public Future<JsonObject> disconnect(PresenceRequests.DisconnectUser request) {
+    return bus.<JsonObject>request(Addresses.PRESENCE_DISCONNECT_USER, request.toJson(), options).map(reply -> reply.body());
   }
 
   /**

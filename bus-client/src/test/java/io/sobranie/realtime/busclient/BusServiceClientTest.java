@@ -10,6 +10,7 @@ import io.sobranie.realtime.client.RealtimeListener;
 import io.sobranie.realtime.client.StateChange;
 import io.sobranie.realtime.client.Subscription;
 import io.sobranie.realtime.common.auth.DevTokens;
+import io.sobranie.realtime.common.bus.PresenceRequests;
 import io.sobranie.realtime.common.bus.ServiceRequests;
 import io.sobranie.realtime.common.config.ConfigLoader;
 import io.sobranie.realtime.server.RealtimeNode;
@@ -117,7 +118,7 @@ class BusServiceClientTest {
   }
 
   @Test
-  @DisplayName("a disconnect over the bus ends the user's session (close 4000: CLOSED, no reconnect)")
+  @DisplayName("a disconnect over the bus counts and ends the user's session (close 4000: CLOSED, no reconnect)")
   void disconnect() throws Exception {
     BlockingQueue<StateChange> states = new LinkedBlockingQueue<>();
     try (RealtimeClient bob = client("bob", new RealtimeListener() {
@@ -129,7 +130,9 @@ class BusServiceClientTest {
       bob.connect().get(10, TimeUnit.SECONDS);
       assertEquals(ConnectionState.CONNECTING, next(states).state());
       assertEquals(ConnectionState.CONNECTED, next(states).state());
-      service.disconnect("bob", "service:moderation", "banned");
+      JsonObject closedCount = service.disconnect(new PresenceRequests.DisconnectUser("bob", "service:moderation", "banned"))
+          .await(10, TimeUnit.SECONDS);
+      assertEquals(1, closedCount.getInteger("closed"));
       StateChange closed = next(states);
       assertEquals(ConnectionState.CLOSED, closed.state());
       assertEquals("disconnected by the server: banned", closed.reason());

@@ -3,11 +3,11 @@ package io.sobranie.realtime.chat;
 import io.sobranie.realtime.common.Addresses;
 import io.sobranie.realtime.common.ErrorCode;
 import io.sobranie.realtime.common.Ids;
-import io.sobranie.realtime.common.JsonFields;
 import io.sobranie.realtime.common.RealtimeException;
-import io.sobranie.realtime.common.auth.Principal;
 import io.sobranie.realtime.common.bus.Ack;
+import io.sobranie.realtime.common.bus.BinaryFrames;
 import io.sobranie.realtime.common.bus.ChatMessage;
+import io.sobranie.realtime.common.bus.ChatRequests;
 import io.sobranie.realtime.common.bus.Envelope;
 import io.sobranie.realtime.common.bus.Replies;
 import io.sobranie.realtime.common.bus.ServiceRequests;
@@ -20,10 +20,12 @@ import io.sobranie.realtime.common.store.PresenceStore;
 import io.sobranie.realtime.common.store.StoredMessage;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
-import java.util.Set;
+import java.util.Base64;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -35,8 +37,6 @@ import java.util.logging.Logger;
  */
 public final class ChatVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(ChatVerticle.class.getName());
-
-  static final Set<String> SIGNALS = Set.of("offer", "answer", "ice", "hangup");
 
   private final ChannelRules rules;
   private final HistoryStore history;
@@ -51,13 +51,14 @@ public final class ChatVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return Future.all(
+    return Future.all(List.of(
         vertx.eventBus().<JsonObject>consumer(Addresses.CHAT_MESSAGE, this::onClientMessage).completion(),
         vertx.eventBus().<JsonObject>consumer(Addresses.CHAT_REPEAT, this::onRepeat).completion(),
         vertx.eventBus().<JsonObject>consumer(Addresses.PUBLISH, this::onPublish).completion(),
         vertx.eventBus().<JsonObject>consumer(Addresses.BROADCAST, this::onBroadcast).completion(),
         vertx.eventBus().<JsonObject>consumer(Addresses.CHAT_TYPING, this::onTyping).completion(),
-        vertx.eventBus().<JsonObject>consumer(Addresses.CHAT_SIGNAL, this::onSignal).completion());
+        vertx.eventBus().<JsonObject>consumer(Addresses.CHAT_SIGNAL, this::onSignal).completion(),
+        vertx.eventBus().<JsonObject>consumer(Addresses.CHAT_BINARY, this::onBinary).completion()));
   }
 
   /** A client's message: its publish right is checked here; {@code from} is its principal. */
@@ -117,42 +118,56 @@ public final class ChatVerticle extends VerticleBase {
   }
 
   /**
-   * {@code {principal, channel, active}}: relayed live to the channel's subscribers except the
-   * typist's own connections; not stored, no seq. (The gateway has throttled it.)
+   * A typing indicator ({@link ChatRequests.Typing}): relayed live to the channel's subscribers
+   * except the typist's own connections; not stored, no seq. (The gateway authorized and
+   * throttled it; the publish right is checked again here, as for every bus sender.)
    */
   private void onTyping(Message<JsonObject> request) {
     Replies.handle(request, body -> {
-      Principal principal = Principal.requireIn(body);
-      Channel channel = Channel.parse(JsonFields.requireString(body, "channel"));
-      boolean active = JsonFields.requireBoolean(body, "active");
-      rules.checkPublish(principal, channel);
-      vertx.eventBus().publish(Addresses.DELIVER, Envelope.typing(channel.name(), principal.publisherName(), principal.userId(),
-          active, System.currentTimeMillis()));
+      ChatRequests.Typing typing = ChatRequests.Typing.fromJson(body);
+      rules.checkPublish(typing.principal(), Channel.parse(typing.channel()));
+      vertx.eventBus().publish(Addresses.DELIVER, Envelope.typing(typing.channel(), typing.principal().publisherName(),
+          typing.principal().userId(), typing.active(), System.currentTimeMillis()));
       return Future.succeededFuture(new JsonObject());
     });
   }
 
   /**
-   * {@code {principal, to, signal, payload}}: relayed to every connection of {@code to}, stamped
-   * with {@code from}; {@code not_found} when {@code to} has no connection on any node.
+   * A WebRTC signal ({@link ChatRequests.Signal}): relayed to every connection of {@code to},
+   * stamped with {@code from}; {@code not_found} when {@code to} has no connection on any node.
    */
   private void onSignal(Message<JsonObject> request) {
     Replies.handle(request, body -> {
-      Principal principal = Principal.requireIn(body);
-      String to = Principal.requireUserId(body, "to");
-      String signal = JsonFields.requireString(body, "signal");
-      if (!SIGNALS.contains(signal)) {
-        throw RealtimeException.badRequest("'signal' must be one of offer, answer, ice, hangup");
-      }
-      String frame = new JsonObject().put("type", "signal").put("from", principal.userId()).put("signal", signal)
-          .put("payload", body.getValue("payload")).encode();
-      return presence.connectionCount(to).compose(count -> {
+      ChatRequests.Signal signal = ChatRequests.Signal.fromJson(body);
+      String frame = new JsonObject().put("type", "signal").put("from", signal.principal().userId())
+          .put("signal", signal.signal()).put("payload", signal.payload()).encode();
+      return presence.connectionCount(signal.to()).compose(count -> {
         if (count == 0) {
-          return Future.failedFuture(new RealtimeException(ErrorCode.NOT_FOUND, to + " is not connected"));
+          return Future.failedFuture(new RealtimeException(ErrorCode.NOT_FOUND, signal.to() + " is not connected"));
         }
-        vertx.eventBus().publish(Addresses.DELIVER, Envelope.signal(to, principal.userId(), System.currentTimeMillis(), frame));
+        vertx.eventBus().publish(Addresses.DELIVER, Envelope.signal(signal.to(), signal.principal().userId(),
+            System.currentTimeMillis(), frame));
         return Future.succeededFuture(new JsonObject());
       });
+    });
+  }
+
+  /**
+   * A binary frame ({@link ChatRequests.Binary}): relayed live to the channel's subscribers with
+   * {@code from}, {@code id} and {@code ts} added to its header; not stored (files go through REST).
+   */
+  private void onBinary(Message<JsonObject> request) {
+    Replies.handle(request, body -> {
+      ChatRequests.Binary binary = ChatRequests.Binary.fromJson(body);
+      rules.checkPublish(binary.principal(), Channel.parse(binary.channel()));
+      String id = Ids.unique("b-");
+      long ts = System.currentTimeMillis();
+      String from = binary.principal().publisherName();
+      JsonObject header = binary.header().copy().put("from", from).put("id", id).put("ts", ts);
+      Buffer relayed = BinaryFrames.build(header, Buffer.buffer(Base64.getDecoder().decode(binary.payload())));
+      vertx.eventBus().publish(Addresses.DELIVER, Envelope.binary(binary.channel(), id, from, ts,
+          Base64.getEncoder().encodeToString(relayed.getBytes())));
+      return Future.succeededFuture(new JsonObject().put("channel", binary.channel()).put("id", id).put("ts", ts));
     });
   }
 

@@ -16,6 +16,8 @@ public final class Addresses {
   public static final String CHAT_TYPING = "realtime.chat.typing";
   /** gateway → chat: a WebRTC signal. */
   public static final String CHAT_SIGNAL = "realtime.chat.signal";
+  /** gateway → chat (request/reply): a client's binary frame to relay live. Reply: {@code {channel, id, ts}}. */
+  public static final String CHAT_BINARY = "realtime.chat.binary";
 
   /** services → chat (request/reply): publish on a channel as a service. */
   public static final String PUBLISH = "realtime.publish";
@@ -27,6 +29,11 @@ public final class Addresses {
   public static final String PRESENCE_JOIN = "realtime.presence.join";
   public static final String PRESENCE_LEAVE = "realtime.presence.leave";
   public static final String PRESENCE_QUERY = "realtime.presence.query";
+  /**
+   * services → presence (request/reply): close every WebSocket and SSE connection of a user on
+   * every node. Reply: {@code {closed: N}}, counted from the registry just before.
+   */
+  public static final String PRESENCE_DISCONNECT_USER = "realtime.presence.disconnect-user";
 
   public static final String NOTIFY = "realtime.notify";
   public static final String NOTIFY_READ = "realtime.notify.read";

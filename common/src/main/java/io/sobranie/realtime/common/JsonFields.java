@@ -59,6 +59,14 @@ public final class JsonFields {
     return value instanceof JsonArray a ? a : null;
   }
 
+  public static JsonObject optionalObject(JsonObject json, String key) {
+    Object value = json.getValue(key);
+    if (value == null || value instanceof JsonObject) {
+      return (JsonObject) value;
+    }
+    throw RealtimeException.badRequest("'" + key + "' must be an object");
+  }
+
   private static boolean isWhole(Number n) {
     if (n instanceof Double || n instanceof Float) {
       double d = n.doubleValue();

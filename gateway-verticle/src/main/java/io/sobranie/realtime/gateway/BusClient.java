@@ -11,7 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** The gateway's side of the other services' event-bus APIs; failures come back as {@link RealtimeException}. */
-final class BusClient {
+public final class BusClient {
   private static final DeliveryOptions REQUEST = new DeliveryOptions().setSendTimeout(10_000);
   private final Vertx vertx;
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -21,7 +21,7 @@ final class BusClient {
     this.vertx = vertx;
   }
 
-  Future<JsonObject> request(String address, JsonObject body) {
+  public Future<JsonObject> request(String address, JsonObject body) {
     inFlight.incrementAndGet();
     return vertx.eventBus().<JsonObject>request(address, body, REQUEST)
         .transform(reply -> reply.succeeded()
@@ -35,7 +35,7 @@ final class BusClient {
   }
 
   /** Completes once no request is waiting for its reply (graceful shutdown: presence hears of every close). */
-  Future<Void> drained() {
+  public Future<Void> drained() {
     Promise<Void> promise = Promise.promise();
     drainWaiters.add(promise);
     if (inFlight.get() == 0) {

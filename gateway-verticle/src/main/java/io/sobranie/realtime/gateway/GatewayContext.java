@@ -1,5 +1,9 @@
 package io.sobranie.realtime.gateway;
 
+import io.sobranie.realtime.gateway.limits.NodeLimits;
+import io.sobranie.realtime.gateway.http.Health;
+import io.sobranie.realtime.gateway.hub.Streams;
+import io.sobranie.realtime.gateway.hub.Hub;
 import io.sobranie.realtime.common.auth.TokenVerifier;
 import io.sobranie.realtime.common.config.RealtimeConfig;
 import io.sobranie.realtime.common.store.BlobStore;
@@ -15,6 +19,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *                    restarted under the same {@code NODE_ID} never inherits the connections of its
  *                    previous run, which the reaper purges once that run's lease lapses
  */
-record GatewayContext(RealtimeConfig config, String incarnation, TokenVerifier verifier, Store store, BlobStore blobs, Streams streams, Hub hub,
+public record GatewayContext(RealtimeConfig config, String incarnation, TokenVerifier verifier, Store store, BlobStore blobs, Streams streams, Hub hub,
                       BusClient bus, NodeLimits limits, GatewayMetrics metrics, Health health, AtomicBoolean draining) {
 }

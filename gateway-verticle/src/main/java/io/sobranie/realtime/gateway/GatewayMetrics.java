@@ -28,13 +28,13 @@ import java.util.function.IntSupplier;
  * indexed by enum), so an increment builds no tags and searches no map. {@code realtime_frames_in}
  * and {@code realtime_connects} are still found in a map by their label per increment.
  */
-final class GatewayMetrics {
+public final class GatewayMetrics {
   static final String[] TRANSPORTS = {"websocket", "sse", "poll"};
   /** The key of this node's metrics in every {@code RoutingContext} of the gateway's router (REST errors are counted). */
-  static final String CONTEXT_KEY = GatewayMetrics.class.getName();
+  public static final String CONTEXT_KEY = GatewayMetrics.class.getName();
 
   /** Where a message entered this node: the {@code path} label of {@code realtime_messages_in_total}. */
-  enum MessagePath {
+  public enum MessagePath {
     /** A WebSocket {@code message} frame. */
     WEBSOCKET("websocket"),
     /** A WebSocket binary frame relayed to a channel. */
@@ -121,56 +121,56 @@ final class GatewayMetrics {
         .register(registry);
   }
 
-  void opened(String transport) {
+  public void opened(String transport) {
     open.get(transport).incrementAndGet();
   }
 
-  void closed(String transport) {
+  public void closed(String transport) {
     open.get(transport).decrementAndGet();
   }
 
-  int open(String transport) {
+  public int open(String transport) {
     return open.get(transport).get();
   }
 
   /** A connection attempt and its outcome ({@code accepted}, {@code unauthorized}, {@code cap}, {@code origin}, …). */
-  void connect(String transport, String outcome) {
+  public void connect(String transport, String outcome) {
     connects.computeIfAbsent(transport + '/' + outcome, key -> Counter.builder("realtime_connects")
         .tag("transport", transport).tag("outcome", outcome)
         .description("Connection attempts, by transport and outcome").register(registry)).increment();
   }
 
-  void frameIn(String type) {
+  public void frameIn(String type) {
     framesIn.computeIfAbsent(type, t -> Counter.builder("realtime_frames_in").tag("type", t)
         .description("WebSocket frames received from clients, by type").register(registry)).increment();
   }
 
   /** A new message was accepted (a repeat of an idempotency key is not a new message). */
-  void messageAccepted(MessagePath path) {
+  public void messageAccepted(MessagePath path) {
     messagesIn[path.ordinal()].increment();
   }
 
   /** An {@code error} frame or REST error body went to a client. */
-  void errorSent(ErrorCode code) {
+  public void errorSent(ErrorCode code) {
     errors[code.ordinal()].increment();
   }
 
   /** A stream resumed from a client's position: whether the events it missed were all replayed. */
-  void resumed(String transport, boolean recovered) {
+  public void resumed(String transport, boolean recovered) {
     recoveries.get(transport)[recovered ? 1 : 0].increment();
   }
 
   /** {@code delta} channel subscriptions more (or, negative, fewer). */
-  void subscriptions(int delta) {
+  public void subscriptions(int delta) {
     subscriptions.addAndGet(delta);
   }
 
-  void written(int objects) {
+  public void written(int objects) {
     messagesOut.add(objects);
   }
 
   /** Messages accepted on every path: {@code messages_in} of {@code /realtime/stats}. */
-  long messagesIn() {
+  public long messagesIn() {
     double sum = 0;
     for (Counter counter : messagesIn) {
       sum += counter.count();
@@ -178,27 +178,27 @@ final class GatewayMetrics {
     return (long) sum;
   }
 
-  long messagesOut() {
+  public long messagesOut() {
     return messagesOut.sum();
   }
 
-  void rateLimited() {
+  public void rateLimited() {
     rateLimited.increment();
   }
 
-  void slowConsumer() {
+  public void slowConsumer() {
     slowConsumers.increment();
   }
 
-  double slowConsumerCloses() {
+  public double slowConsumerCloses() {
     return slowConsumers.count();
   }
 
-  void delivered(long acceptedAtMs) {
+  public void delivered(long acceptedAtMs) {
     deliveryLatency.record(Math.max(0, System.currentTimeMillis() - acceptedAtMs), TimeUnit.MILLISECONDS);
   }
 
-  String scrape() {
+  public String scrape() {
     return registry.scrape();
   }
 }

@@ -1,5 +1,10 @@
 package io.sobranie.realtime.gateway;
 
+import io.sobranie.realtime.gateway.limits.NodeLimits;
+import io.sobranie.realtime.gateway.http.Health;
+import io.sobranie.realtime.gateway.hub.HubVerticle;
+import io.sobranie.realtime.gateway.hub.Streams;
+import io.sobranie.realtime.gateway.hub.Hub;
 import io.sobranie.realtime.common.Ids;
 import io.sobranie.realtime.common.auth.TokenVerifier;
 import io.sobranie.realtime.common.config.RealtimeConfig;

@@ -2,10 +2,9 @@ package io.sobranie.realtime.notification;
 
 import io.sobranie.realtime.common.Addresses;
 import io.sobranie.realtime.common.Ids;
-import io.sobranie.realtime.common.JsonFields;
-import io.sobranie.realtime.common.RealtimeException;
 import io.sobranie.realtime.common.auth.Principal;
 import io.sobranie.realtime.common.bus.Envelope;
+import io.sobranie.realtime.common.bus.NotificationRequests;
 import io.sobranie.realtime.common.bus.Replies;
 import io.sobranie.realtime.common.bus.ServiceRequests.Notify;
 import io.sobranie.realtime.common.store.NotificationStore;
@@ -15,10 +14,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.Json;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -30,7 +26,6 @@ import java.util.logging.Logger;
  */
 public final class NotificationVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(NotificationVerticle.class.getName());
-  private static final int MAX_READ_IDS = 1000;
 
   private final NotificationStore notifications;
   private final PresenceStore presence;
@@ -81,22 +76,14 @@ public final class NotificationVerticle extends VerticleBase {
         .onFailure(failure -> LOG.log(Level.WARNING, "presence unknown, no push user=" + userId, failure));
   }
 
-  /**
-   * {@code {userId, upTo}} or {@code {userId, ids}}, and optionally the {@code connectionId} that
-   * asked → {@code {unread}}; every other connection of the user gets the count pushed.
-   */
+  /** {@link NotificationRequests.Read} → {@code {unread}}; the user's other connections get the count pushed. */
   private void onRead(Message<JsonObject> request) {
     Replies.handle(request, body -> {
-      String userId = Principal.requireUserId(body, "userId");
-      String asking = JsonFields.optionalStrictString(body, "connectionId");
-      Long upTo = JsonFields.optionalNonNegativeLong(body, "upTo");
-      JsonArray ids = body.getValue("ids") == null ? null : JsonFields.optionalArray(body, "ids");
-      if (upTo == null && ids == null) {
-        throw RealtimeException.badRequest("'upTo' (a seq) or 'ids' (an array of ids) is required");
-      }
-      Future<Long> unread = upTo != null ? notifications.markReadUpTo(userId, upTo) : notifications.markRead(userId, idList(ids));
+      NotificationRequests.Read read = NotificationRequests.Read.fromJson(body);
+      Future<Long> unread = read.upTo() != null ? notifications.markReadUpTo(read.userId(), read.upTo())
+          : notifications.markRead(read.userId(), read.ids());
       return unread.map(count -> {
-        publishUnread(userId, count, asking);
+        publishUnread(read.userId(), count, read.connectionId());
         return new JsonObject().put("unread", count);
       });
     });
@@ -111,20 +98,5 @@ public final class NotificationVerticle extends VerticleBase {
   /** Tells every connection of the user the count, but {@code exceptConnection} (answered directly; nullable). */
   private void publishUnread(String userId, long count, String exceptConnection) {
     vertx.eventBus().publish(Addresses.DELIVER, Envelope.unreadCount(userId, count, System.currentTimeMillis(), exceptConnection));
-  }
-
-
-  private static List<String> idList(JsonArray ids) {
-    if (ids == null || ids.size() > MAX_READ_IDS) {
-      throw RealtimeException.badRequest("'ids' must be an array of at most " + MAX_READ_IDS + " ids");
-    }
-    List<String> list = new ArrayList<>(ids.size());
-    for (Object id : ids) {
-      if (!(id instanceof String s)) {
-        throw RealtimeException.badRequest("'ids' must hold strings");
-      }
-      list.add(s);
-    }
-    return list;
   }
 }

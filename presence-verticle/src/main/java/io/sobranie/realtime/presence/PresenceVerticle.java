@@ -1,12 +1,9 @@
 package io.sobranie.realtime.presence;
 
 import io.sobranie.realtime.common.Addresses;
-import io.sobranie.realtime.common.JsonFields;
-import io.sobranie.realtime.common.RealtimeException;
-import io.sobranie.realtime.common.auth.Principal;
 import io.sobranie.realtime.common.bus.Envelope;
+import io.sobranie.realtime.common.bus.PresenceRequests;
 import io.sobranie.realtime.common.bus.Replies;
-import io.sobranie.realtime.common.channel.Channel;
 import io.sobranie.realtime.common.store.PresenceStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -14,7 +11,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.logging.Level;
@@ -29,7 +25,6 @@ import java.util.logging.Logger;
  */
 public final class PresenceVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(PresenceVerticle.class.getName());
-  static final int MAX_QUERY_USERS = 100;
 
   private final PresenceStore presence;
   private final long graceMs;
@@ -53,30 +48,30 @@ public final class PresenceVerticle extends VerticleBase {
         vertx.eventBus().<JsonObject>consumer(Addresses.PRESENCE_DISCONNECT, r -> Replies.handle(r, this::disconnect)).completion(),
         vertx.eventBus().<JsonObject>consumer(Addresses.PRESENCE_JOIN, r -> Replies.handle(r, this::join)).completion(),
         vertx.eventBus().<JsonObject>consumer(Addresses.PRESENCE_LEAVE, r -> Replies.handle(r, this::leave)).completion(),
-        vertx.eventBus().<JsonObject>consumer(Addresses.PRESENCE_QUERY, r -> Replies.handle(r, this::query)).completion()));
+        vertx.eventBus().<JsonObject>consumer(Addresses.PRESENCE_QUERY, r -> Replies.handle(r, this::query)).completion(),
+        vertx.eventBus().<JsonObject>consumer(Addresses.PRESENCE_DISCONNECT_USER, r -> Replies.handle(r, this::disconnectUser))
+            .completion()));
   }
 
-  /** {@code {nodeId, userId, connectionId, transport}}: online on the first connection. */
+  /** {@link PresenceRequests.Connect}: online on the first connection. */
   private Future<JsonObject> connect(JsonObject body) {
-    String userId = Principal.requireUserId(body, "userId");
-    return presence.connect(string(body, "nodeId"), userId, string(body, "connectionId"), string(body, "transport"))
+    PresenceRequests.Connect connect = PresenceRequests.Connect.fromJson(body);
+    return presence.connect(connect.nodeId(), connect.userId(), connect.connectionId(), connect.transport())
         .map(connected -> {
           if (!connected.wasOnline()) {
-            announce(userId, "online", List.of());
+            announce(connect.userId(), "online", List.of());
           }
           return new JsonObject().put("connections", connected.connections());
         });
   }
 
-  /** {@code {nodeId, userId, connectionId, rooms}}: offline after the grace, if nothing reconnected. */
+  /** {@link PresenceRequests.Disconnect}: offline after the grace, if nothing reconnected. */
   private Future<JsonObject> disconnect(JsonObject body) {
-    String userId = Principal.requireUserId(body, "userId");
-    JsonArray rooms = JsonFields.optionalArray(body, "rooms");
-    List<String> lastRooms = rooms == null ? List.of() : rooms.stream().map(String::valueOf).toList();
-    return presence.disconnect(string(body, "nodeId"), userId, string(body, "connectionId"), System.currentTimeMillis())
+    PresenceRequests.Disconnect disconnect = PresenceRequests.Disconnect.fromJson(body);
+    return presence.disconnect(disconnect.nodeId(), disconnect.userId(), disconnect.connectionId(), System.currentTimeMillis())
         .map(count -> {
           if (count == 0) {
-            vertx.setTimer(Math.max(1, graceMs), t -> goOfflineIfGone(userId, lastRooms));
+            vertx.setTimer(Math.max(1, graceMs), t -> goOfflineIfGone(disconnect.userId(), disconnect.rooms()));
           }
           return new JsonObject().put("connections", count);
         });
@@ -93,42 +88,28 @@ public final class PresenceVerticle extends VerticleBase {
   }
 
   /**
-   * {@code {nodeId, channel, userId, connectionId}}: records the membership. Joining is not a
-   * status change, so nothing is announced (a room of thousands would hear every reconnect).
+   * {@link PresenceRequests.Membership}: records the membership. Joining is not a status change,
+   * so nothing is announced (a room of thousands would hear every reconnect).
    */
   private Future<JsonObject> join(JsonObject body) {
-    return presence.join(string(body, "nodeId"), Channel.parse(string(body, "channel")).name(), Principal.requireUserId(body, "userId"),
-        string(body, "connectionId")).map(first -> new JsonObject());
+    PresenceRequests.Membership join = PresenceRequests.Membership.fromJson(body);
+    return presence.join(join.nodeId(), join.channel(), join.userId(), join.connectionId()).map(first -> new JsonObject());
   }
 
   private Future<JsonObject> leave(JsonObject body) {
-    return presence.leave(string(body, "nodeId"), Channel.parse(string(body, "channel")).name(), Principal.requireUserId(body, "userId"),
-        string(body, "connectionId")).map(v -> new JsonObject());
+    PresenceRequests.Membership leave = PresenceRequests.Membership.fromJson(body);
+    return presence.leave(leave.nodeId(), leave.channel(), leave.userId(), leave.connectionId()).map(v -> new JsonObject());
   }
 
   /**
-   * {@code {users:[…]}} or {@code {channel}} → {@code {users:[{userId, status, lastSeen}]}}, lastSeen
-   * being now for online users (the caller has checked the channel's subscribe right).
+   * {@link PresenceRequests.Query} → {@code {users:[{userId, status, lastSeen}]}}, lastSeen being
+   * now for online users (the gateway checked the channel's subscribe right).
    */
   private Future<JsonObject> query(JsonObject body) {
-    String channel = JsonFields.optionalStrictString(body, "channel");
-    Future<? extends Collection<String>> users;
-    if (channel != null) {
-      users = presence.members(Channel.parse(channel).name()).map(members -> members.stream().sorted().toList());
-    } else {
-      JsonArray list = JsonFields.optionalArray(body, "users");
-      if (list == null || list.size() > MAX_QUERY_USERS) {
-        throw RealtimeException.badRequest("'users' must be an array of at most " + MAX_QUERY_USERS + " user ids, or give 'channel'");
-      }
-      Set<String> ids = new LinkedHashSet<>();
-      for (Object id : list) {
-        if (!(id instanceof String s) || !Principal.isValidUserId(s)) {
-          throw RealtimeException.badRequest("'users' must hold valid user ids");
-        }
-        ids.add(s);
-      }
-      users = Future.succeededFuture(ids);
-    }
+    PresenceRequests.Query query = PresenceRequests.Query.fromJson(body);
+    Future<? extends Collection<String>> users = query.channel() != null
+        ? presence.members(query.channel()).map(members -> members.stream().sorted().toList())
+        : Future.succeededFuture(query.users());
     long now = System.currentTimeMillis();
     return users.compose(presence::status).map(status -> {
       JsonArray result = new JsonArray();
@@ -138,6 +119,22 @@ public final class PresenceVerticle extends VerticleBase {
       return new JsonObject().put("users", result);
     });
   }
+
+  /**
+   * {@link PresenceRequests.DisconnectUser} (services are trusted on the bus): every gateway closes
+   * the user's WebSockets (4000 with the reason) and SSE streams; answers how many there were.
+   */
+  private Future<JsonObject> disconnectUser(JsonObject body) {
+    PresenceRequests.DisconnectUser order = PresenceRequests.DisconnectUser.fromJson(body);
+    return presence.connectionCount(order.userId(), CLOSABLE).map(count -> {
+      vertx.eventBus().publish(Addresses.DELIVER, Envelope.disconnect(order.userId(), order.from(), order.reason(),
+          System.currentTimeMillis()));
+      return new JsonObject().put("closed", count);
+    });
+  }
+
+  /** The transports a disconnect order closes (a held poll just ends; the next one is authenticated afresh). */
+  private static final Set<String> CLOSABLE = Set.of("websocket", "sse");
 
   /** Purges the nodes whose lease lapsed; their users who have no other connection go offline now. */
   private void reap() {
@@ -170,8 +167,4 @@ public final class PresenceVerticle extends VerticleBase {
     vertx.eventBus().publish(Addresses.DELIVER, Envelope.presence(channel, userId, now, frame));
   }
 
-
-  private static String string(JsonObject body, String key) {
-    return JsonFields.requireString(body, key);
-  }
 }

@@ -2,7 +2,7 @@ package io.sobranie.realtime.server;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sobranie.realtime.gateway.GatewayVerticle;
+import io.sobranie.realtime.gateway.http.Admission;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * {@code TRUSTED_PROXIES} (here 127.0.0.2; clients dial from 127.0.0.2 or 127.0.0.1).
  */
 class ClientAddressAuditTest extends ServerTestBase {
-  private static final Logger GATEWAY_LOG = Logger.getLogger(GatewayVerticle.class.getName());
+  private static final Logger GATEWAY_LOG = Logger.getLogger(Admission.class.getName());
   private final List<String> lines = new CopyOnWriteArrayList<>();
   private final Handler capture = new Handler() {
     @Override
