@@ -7,11 +7,13 @@ import io.sobranie.realtime.common.config.TrustedProxies;
 import io.sobranie.realtime.gateway.GatewayContext;
 import io.sobranie.realtime.gateway.pipeline.Inbound;
 import io.sobranie.realtime.gateway.session.Cursor;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
@@ -91,12 +93,17 @@ public final class Admission {
   public record StreamStart(Principal principal, List<String> channels, Cursor cursor) {
   }
 
-  /** Authenticates an SSE or poll request and checks its channels and cursor; logs the outcome. */
-  public Future<StreamStart> streamStart(HttpServerRequest request, String transport, String cursor) {
-    return authenticate(request)
+  /**
+   * Admits an SSE or poll request on a reserved slot: authenticates it, checks its channels and
+   * cursor, logs the outcome, then runs {@code open} on {@code loop}; a refusal is answered and
+   * the slot given back (so is the slot of a client gone meanwhile).
+   */
+  public void startStream(RoutingContext ctx, String transport, String cursor, Context loop, Consumer<StreamStart> open) {
+    HttpServerRequest request = ctx.request();
+    authenticate(request)
         .map(principal -> new StreamStart(principal, inbound.streamChannels(principal, request.getParam("channels")),
             Cursor.decode(cursor)))
-        .andThen(start -> {
+        .onComplete(start -> loop.runOnContext(v -> {
           if (start.succeeded()) {
             accepted(request, transport, start.result().principal());
           } else {
@@ -104,7 +111,15 @@ public final class Admission {
             refused(request, transport, error.code().wire(),
                 error instanceof Unauthenticated u ? "unauthorized reason=" + u.reason() : error.code().wire());
           }
-        });
+          if (start.failed() || ctx.response().closed()) {
+            release();
+            if (start.failed()) {
+              RestApi.sendError(ctx, start.cause());
+            }
+            return;
+          }
+          open.accept(start.result());
+        }));
   }
 
   public void accepted(HttpServerRequest request, String transport, Principal principal) {

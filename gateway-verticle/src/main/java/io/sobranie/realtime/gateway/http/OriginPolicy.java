@@ -16,16 +16,8 @@ public final class OriginPolicy {
     this.allowed = allowed;
   }
 
-  public boolean anyOrigin() {
-    return allowed.contains("*");
-  }
-
-  public List<String> listed() {
-    return allowed;
-  }
-
   public boolean allows(String origin, String host) {
-    if (origin == null || anyOrigin() || allowed.contains(origin)) {
+    if (origin == null || allowed.contains("*") || allowed.contains(origin)) {
       return true;
     }
     if (!allowed.isEmpty() || host == null) {

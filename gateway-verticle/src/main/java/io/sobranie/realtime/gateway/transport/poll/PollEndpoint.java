@@ -41,17 +41,10 @@ public final class PollEndpoint {
       return;
     }
     String cursor = ctx.request().getParam("cursor");
-    admission.streamStart(ctx.request(), TRANSPORT, cursor).onComplete(start -> shard.context().runOnContext(v -> {
-      if (start.failed() || ctx.response().closed()) {
-        admission.release();
-        if (start.failed()) {
-          RestApi.sendError(ctx, start.cause());
-        }
-        return;
-      }
+    admission.startStream(ctx, TRANSPORT, cursor, shard.context(), start -> {
       PollTransport transport = new PollTransport(ctx.response(), Channels.of(ctx.request()));
-      transport.serve(new Session(Session.Kind.POLL, start.result().principal(), transport, shard, gateway),
-          start.result().cursor(), start.result().channels(), timeoutMs, cursor == null || cursor.isEmpty());
-    }));
+      transport.serve(new Session(Session.Kind.POLL, start.principal(), transport, shard, gateway), start.cursor(),
+          start.channels(), timeoutMs, cursor == null || cursor.isEmpty());
+    });
   }
 }

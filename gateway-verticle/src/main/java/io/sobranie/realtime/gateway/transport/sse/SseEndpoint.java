@@ -3,7 +3,6 @@ package io.sobranie.realtime.gateway.transport.sse;
 import io.sobranie.realtime.gateway.GatewayContext;
 import io.sobranie.realtime.gateway.http.Admission;
 import io.sobranie.realtime.gateway.http.Channels;
-import io.sobranie.realtime.gateway.http.RestApi;
 import io.sobranie.realtime.gateway.session.Session;
 import io.sobranie.realtime.gateway.session.Shard;
 import io.vertx.ext.web.RoutingContext;
@@ -27,18 +26,11 @@ public final class SseEndpoint {
       return;
     }
     String lastEventId = ctx.request().getHeader("Last-Event-ID");
-    admission.streamStart(ctx.request(), TRANSPORT, lastEventId != null ? lastEventId : ctx.request().getParam("lastEventId"))
-        .onComplete(start -> shard.context().runOnContext(v -> {
-          if (start.failed() || ctx.response().closed()) {
-            admission.release();
-            if (start.failed()) {
-              RestApi.sendError(ctx, start.cause());
-            }
-            return;
-          }
+    admission.startStream(ctx, TRANSPORT, lastEventId != null ? lastEventId : ctx.request().getParam("lastEventId"),
+        shard.context(), start -> {
           SseTransport transport = new SseTransport(ctx.response(), Channels.of(ctx.request()), gateway.config().heartbeatMs());
-          transport.serve(new Session(Session.Kind.SSE, start.result().principal(), transport, shard, gateway),
-              start.result().cursor(), start.result().channels());
-        }));
+          transport.serve(new Session(Session.Kind.SSE, start.principal(), transport, shard, gateway), start.cursor(),
+              start.channels());
+        });
   }
 }
