@@ -1,13 +1,12 @@
 package io.sobranie.realtime.gateway;
 
-import io.sobranie.realtime.gateway.limits.NodeLimits;
-import io.sobranie.realtime.gateway.http.Health;
-import io.sobranie.realtime.gateway.hub.Streams;
-import io.sobranie.realtime.gateway.hub.Hub;
 import io.sobranie.realtime.common.auth.TokenVerifier;
 import io.sobranie.realtime.common.config.RealtimeConfig;
 import io.sobranie.realtime.common.store.BlobStore;
 import io.sobranie.realtime.common.store.Store;
+import io.sobranie.realtime.gateway.hub.Hub;
+import io.sobranie.realtime.gateway.hub.Streams;
+import io.sobranie.realtime.gateway.limits.NodeLimits;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**

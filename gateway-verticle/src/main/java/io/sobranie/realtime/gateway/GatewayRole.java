@@ -1,15 +1,14 @@
 package io.sobranie.realtime.gateway;
 
-import io.sobranie.realtime.gateway.limits.NodeLimits;
-import io.sobranie.realtime.gateway.http.Health;
-import io.sobranie.realtime.gateway.hub.HubVerticle;
-import io.sobranie.realtime.gateway.hub.Streams;
-import io.sobranie.realtime.gateway.hub.Hub;
 import io.sobranie.realtime.common.Ids;
 import io.sobranie.realtime.common.auth.TokenVerifier;
 import io.sobranie.realtime.common.config.RealtimeConfig;
 import io.sobranie.realtime.common.store.BlobStore;
 import io.sobranie.realtime.common.store.Store;
+import io.sobranie.realtime.gateway.hub.Hub;
+import io.sobranie.realtime.gateway.hub.HubVerticle;
+import io.sobranie.realtime.gateway.hub.Streams;
+import io.sobranie.realtime.gateway.limits.NodeLimits;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

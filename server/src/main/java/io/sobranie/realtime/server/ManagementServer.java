@@ -1,7 +1,7 @@
 package io.sobranie.realtime.server;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.sobranie.realtime.gateway.http.Health;
+import io.sobranie.realtime.gateway.Health;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;

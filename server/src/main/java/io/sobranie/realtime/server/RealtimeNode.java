@@ -11,7 +11,7 @@ import io.sobranie.realtime.common.store.InMemoryStore;
 import io.sobranie.realtime.common.store.RedisStore;
 import io.sobranie.realtime.common.store.Store;
 import io.sobranie.realtime.gateway.GatewayRole;
-import io.sobranie.realtime.gateway.http.Health;
+import io.sobranie.realtime.gateway.Health;
 import io.sobranie.realtime.notification.NotificationVerticle;
 import io.sobranie.realtime.presence.PresenceVerticle;
 import io.vertx.core.Future;

@@ -1,12 +1,12 @@
 package io.sobranie.realtime.gateway.http;
 
-import io.sobranie.realtime.gateway.GatewayContext;
 import io.sobranie.realtime.common.Addresses;
 import io.sobranie.realtime.common.ErrorCode;
 import io.sobranie.realtime.common.JsonFields;
 import io.sobranie.realtime.common.RealtimeException;
 import io.sobranie.realtime.common.auth.DevTokens;
 import io.sobranie.realtime.common.auth.Principal;
+import io.sobranie.realtime.gateway.GatewayContext;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;

@@ -1,6 +1,5 @@
 package io.sobranie.realtime.gateway.http;
 
-import io.sobranie.realtime.gateway.limits.NodeLimits;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -11,6 +10,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.sobranie.realtime.gateway.limits.NodeLimits;
 import java.util.concurrent.TimeUnit;
 
 /**

@@ -1,10 +1,10 @@
 package io.sobranie.realtime.gateway.http;
 
-import io.sobranie.realtime.gateway.GatewayContext;
 import io.sobranie.realtime.common.ErrorCode;
 import io.sobranie.realtime.common.RealtimeException;
 import io.sobranie.realtime.common.config.RealtimeConfig;
 import io.sobranie.realtime.common.store.BlobStore;
+import io.sobranie.realtime.gateway.GatewayContext;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;

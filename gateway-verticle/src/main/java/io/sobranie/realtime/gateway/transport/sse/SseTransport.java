@@ -1,11 +1,11 @@
 package io.sobranie.realtime.gateway.transport.sse;
 
+import io.netty.channel.Channel;
 import io.sobranie.realtime.common.Disconnect;
 import io.sobranie.realtime.gateway.http.RequestDeadlines;
 import io.sobranie.realtime.gateway.session.Cursor;
 import io.sobranie.realtime.gateway.session.Session;
 import io.sobranie.realtime.gateway.session.Transport;
-import io.netty.channel.Channel;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;

@@ -1,7 +1,7 @@
-package io.sobranie.realtime.gateway.http;
+package io.sobranie.realtime.gateway;
 
-import io.sobranie.realtime.gateway.limits.EventLoopWatch;
 import io.sobranie.realtime.common.store.Store;
+import io.sobranie.realtime.gateway.limits.EventLoopWatch;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.internal.VertxInternal;
