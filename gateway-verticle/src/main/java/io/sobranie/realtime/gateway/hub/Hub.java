@@ -74,6 +74,8 @@ public final class Hub {
     String epoch;
     long gapTimer = -1;
     boolean gapFilling;
+    /** Envelopes of another epoch, parked while the store is asked which epoch is current; null when not asking. */
+    List<Envelope> otherEpoch;
 
     boolean ready() {
       return waiting == null;
@@ -190,11 +192,9 @@ public final class Hub {
   }
 
   private void onSequenced(String key, Envelope envelope, StreamState state) {
-    if (state.ready() && !envelope.epoch().equals(state.epoch)) {
-      // The stream was reset (a new epoch): start over, filling from the store if its start was missed.
-      state.epoch = envelope.epoch();
-      state.last = 0;
-      state.held.clear();
+    if (state.ready() && (state.otherEpoch != null || !envelope.epoch().equals(state.epoch))) {
+      checkEpoch(key, envelope, state);
+      return;
     }
     if (state.ready() && envelope.seq() <= state.last) {
       return; // already delivered (e.g. by a gap fill)
@@ -203,6 +203,46 @@ public final class Hub {
     if (state.ready()) {
       drain(key, state);
     }
+  }
+
+  /**
+   * An envelope of another epoch: either the stream was reset (a new epoch), or the envelope is
+   * late from an epoch the stream has left (its publisher was slow). The store, which assigns
+   * epochs, says which; until it answers, envelopes are parked in arrival order. Following a late
+   * envelope's epoch would send the stream back: followers would get the old event after new ones,
+   * then the new ones again.
+   */
+  private void checkEpoch(String key, Envelope envelope, StreamState state) {
+    if (state.otherEpoch != null) {
+      state.otherEpoch.add(envelope);
+      return;
+    }
+    state.otherEpoch = new ArrayList<>(List.of(envelope));
+    onHub(streams.position(key), position -> followEpoch(key, state, position.epoch()), failure -> {
+      LOG.log(Level.WARNING, "cannot read stream position key=" + key + ", following the envelope's epoch", failure);
+      followEpoch(key, state, envelope.epoch());
+    });
+  }
+
+  /** Follows {@code epoch}, the store's current one: parked envelopes of any other are dropped. */
+  private void followEpoch(String key, StreamState state, String epoch) {
+    List<Envelope> parked = state.otherEpoch;
+    state.otherEpoch = null;
+    if (states.get(key) != state) {
+      return; // every follower left meanwhile
+    }
+    if (!epoch.equals(state.epoch)) {
+      // The stream was reset: start over, filling from the store if its start was missed.
+      state.epoch = epoch;
+      state.last = 0;
+      state.held.clear();
+    }
+    for (Envelope envelope : parked) {
+      if (envelope.epoch().equals(state.epoch) && envelope.seq() > state.last) {
+        state.held.put(envelope.seq(), envelope);
+      }
+    }
+    drain(key, state);
   }
 
   /** Delivers held envelopes that continue the sequence; waits for a hole to fill, then reads the store. */

@@ -139,7 +139,7 @@ class HubTest {
   void epochChangeIsFollowed(VertxTestContext test) {
     RecordingOutlet outlet = follow(test, CHANNEL);
     List<AppendResult> first = append(CHANNEL, 2);
-    clock.addAndGet(Math.max(LIMITS.ttlSeconds() * 1000, HistoryStore.IDEMPOTENCY_TTL_MS) + 1); // the stream expires
+    expire();
     List<AppendResult> second = append(CHANNEL, 4);
     assertNotEquals(first.get(0).epoch(), second.get(0).epoch(), "precondition: the store started a new epoch");
     assertEquals(1, second.get(0).message().seq(), "precondition: the new epoch starts at seq 1");
@@ -151,6 +151,25 @@ class HubTest {
     publish(second.get(1)); // the new epoch's seq 1 is never published
     publish(second.get(2));
     publish(second.get(3)); // the sentinel
+  }
+
+  @Test
+  @DisplayName("a late envelope of an epoch the stream has left is dropped: it never sends the stream back")
+  void lateEnvelopeOfAnOldEpochIsDropped(VertxTestContext test) {
+    RecordingOutlet outlet = follow(test, CHANNEL);
+    List<AppendResult> first = append(CHANNEL, 2);
+    expire();
+    List<AppendResult> second = append(CHANNEL, 2);
+    Promise<Void> moved = Promise.promise();
+    outlet.whenDelivered(d -> d.epoch().equals(second.get(0).epoch()), got -> moved.tryComplete());
+    outlet.whenDelivered(d -> d.epoch().equals(second.get(0).epoch()) && d.seq() == 2,
+        got -> assertDelivered(List.of(first.get(0), second.get(0), second.get(1)), got));
+    publish(first.get(0));
+    publish(second.get(0));
+    moved.future().onSuccess(v -> {
+      publish(first.get(1)); // late: its publisher was slow, and the stream has moved on to the new epoch
+      publish(second.get(1)); // the sentinel
+    });
   }
 
   @Test
@@ -169,6 +188,11 @@ class HubTest {
   }
 
   // ---- helpers --------------------------------------------------------------------------------
+
+  /** Moves the store's clock past a stream's lifetime: the next append starts the stream's next epoch. */
+  private void expire() {
+    clock.addAndGet(Math.max(LIMITS.ttlSeconds() * 1000, HistoryStore.IDEMPOTENCY_TTL_MS) + 1);
+  }
 
   /** Appends {@code count} messages to {@code channel} through the store, as a chat instance does. */
   private List<AppendResult> append(String channel, int count) {
