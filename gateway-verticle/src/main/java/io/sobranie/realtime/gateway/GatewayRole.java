@@ -5,6 +5,7 @@ import io.sobranie.realtime.gateway.http.Health;
 import io.sobranie.realtime.gateway.hub.HubVerticle;
 import io.sobranie.realtime.gateway.hub.Streams;
 import io.sobranie.realtime.gateway.hub.Hub;
+import io.sobranie.realtime.gateway.session.PollPresence;
 import io.sobranie.realtime.common.Ids;
 import io.sobranie.realtime.common.auth.TokenVerifier;
 import io.sobranie.realtime.common.config.RealtimeConfig;
@@ -48,12 +49,15 @@ public final class GatewayRole {
     GatewayMetrics metrics = new GatewayMetrics(limits::localUsers);
     String incarnation = config.nodeId() + "~" + Ids.shortRandom();
     AtomicBoolean draining = new AtomicBoolean();
+    BusClient bus = new BusClient(vertx);
+    PollPresence pollPresence = new PollPresence(bus, incarnation, config.pollLeaseMs(), config.maxConnections());
     GatewayContext gateway = new GatewayContext(config, incarnation, verifier, store, blobs, streams, new Hub(streams, metrics),
-        new BusClient(vertx), limits, metrics, new Health(vertx, config.nodeId(), store, draining::get), draining);
+        bus, limits, metrics, new Health(vertx, config.nodeId(), store, draining::get), draining, pollPresence);
     vertx.setPeriodic(30_000, id -> gateway.limits().sweep(System.currentTimeMillis()));
     List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
     return vertx.deployVerticle(new LeaseVerticle(store.presence(), incarnation, config.heartbeatMs()))
         .compose(lease -> vertx.deployVerticle(new HubVerticle(gateway.hub())))
+        .compose(hub -> vertx.deployVerticle(pollPresence))
         .compose(hub -> vertx.deployVerticle(() -> {
           GatewayVerticle verticle = new GatewayVerticle(gateway);
           verticles.add(verticle);
@@ -86,12 +90,13 @@ public final class GatewayRole {
   /**
    * The gateway's graceful stop (DESIGN.md): health answers 503 for {@code SHUTDOWN_DRAIN_MS} so
    * load balancers stop sending, then the HTTP verticles close their server and send every
-   * session away with a jittered {@code reconnect}, and presence hears of every close.
+   * session away with a jittered {@code reconnect}, and presence hears of every close, long-polling
+   * users' included.
    */
   public Future<Void> shutdown() {
     gateway.draining().set(true);
     Promise<Void> drained = Promise.promise();
     vertx.setTimer(Math.max(1, gateway.config().shutdownDrainMs()), t -> drained.complete());
-    return drained.future().compose(v -> vertx.undeploy(httpDeployment));
+    return drained.future().compose(v -> vertx.undeploy(httpDeployment)).compose(v -> gateway.pollPresence().releaseAll());
   }
 }
