@@ -1,5 +1,9 @@
 package io.sobranie.realtime.gateway;
 
+import io.sobranie.realtime.gateway.admin.ClusterView;
+import io.sobranie.realtime.gateway.admin.GatewayTraffic;
+import io.sobranie.realtime.gateway.admin.StatsPublisher;
+import io.sobranie.realtime.gateway.limits.EventLoopWatch;
 import io.sobranie.realtime.gateway.limits.NodeLimits;
 import io.sobranie.realtime.gateway.http.Health;
 import io.sobranie.realtime.gateway.hub.HubVerticle;
@@ -23,8 +27,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 /**
- * The gateway role of a node: its presence lease, the hub, then one HTTP verticle per event loop
- * on one port; and the gateway's part of a graceful shutdown.
+ * The gateway role of a node: its presence lease, the hub, the presence of its polling users, its
+ * view of the cluster and its stats for the admin page, then one HTTP verticle per event loop on
+ * one port; and the gateway's part of a graceful shutdown.
  */
 public final class GatewayRole {
   private final Vertx vertx;
@@ -51,15 +56,19 @@ public final class GatewayRole {
     AtomicBoolean draining = new AtomicBoolean();
     BusClient bus = new BusClient(vertx);
     PollPresence pollPresence = new PollPresence(bus, incarnation, config.pollLeaseMs(), config.maxConnections());
+    EventLoopWatch loops = new EventLoopWatch(vertx);
     GatewayContext gateway = new GatewayContext(config, incarnation, verifier, store, blobs, streams, new Hub(streams, metrics),
-        bus, limits, metrics, new Health(vertx, config.nodeId(), store, draining::get), draining, pollPresence);
+        bus, limits, metrics, new Health(vertx, config.nodeId(), store, loops, draining::get), draining, pollPresence);
     vertx.setPeriodic(30_000, id -> gateway.limits().sweep(System.currentTimeMillis()));
+    ClusterView cluster = new ClusterView(config.nodeId());
     List<GatewayVerticle> verticles = new CopyOnWriteArrayList<>();
     return vertx.deployVerticle(new LeaseVerticle(store.presence(), incarnation, config.heartbeatMs()))
         .compose(lease -> vertx.deployVerticle(new HubVerticle(gateway.hub())))
         .compose(hub -> vertx.deployVerticle(pollPresence))
-        .compose(hub -> vertx.deployVerticle(() -> {
-          GatewayVerticle verticle = new GatewayVerticle(gateway);
+        .compose(polls -> vertx.deployVerticle(cluster))
+        .compose(view -> vertx.deployVerticle(new StatsPublisher(config, store, loops, draining::get, new GatewayTraffic(gateway))))
+        .compose(stats -> vertx.deployVerticle(() -> {
+          GatewayVerticle verticle = new GatewayVerticle(gateway, cluster);
           verticles.add(verticle);
           return verticle;
         }, new DeploymentOptions().setInstances(instances)))
