@@ -3,11 +3,18 @@ package io.sobranie.realtime.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sobranie.realtime.common.config.ConfigLoader;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -25,7 +32,7 @@ class AdminStatsTest extends ServerTestBase {
   }
 
   /** Polls {@code GET /realtime/admin/stats} (bounded) until {@code condition} holds; answers that aggregate. */
-  static JsonObject awaitStats(java.util.function.Function<String, Response> get, Predicate<JsonObject> condition, String what)
+  static JsonObject awaitStats(Function<String, Response> get, Predicate<JsonObject> condition, String what)
       throws InterruptedException {
     JsonObject last = null;
     for (int i = 0; i < 150; i++) {
@@ -51,19 +58,21 @@ class AdminStatsTest extends ServerTestBase {
   @Test
   @DisplayName("the stats and actions need a service token or ADMIN_TOKEN: none or a wrong one is 401, a user token 403, in the REST error shape; the page itself loads")
   void access() {
-    for (String path : List.of("/realtime/admin/stats")) {
-      Response none = request(HttpMethod.GET, path, null, null);
-      assertEquals(401, none.status());
-      assertEquals("unauthorized", none.errorCode());
-      Response wrong = request(HttpMethod.GET, path, ADMIN_TOKEN + "x", null);
-      assertEquals(401, wrong.status());
-      assertEquals("unauthorized", wrong.errorCode());
-      Response user = request(HttpMethod.GET, path, token("alice"), null);
-      assertEquals(403, user.status());
-      assertEquals("forbidden", user.errorCode());
-      assertEquals(200, request(HttpMethod.GET, path, token("ops", "service"), null).status());
-      assertEquals(200, request(HttpMethod.GET, path, ADMIN_TOKEN, null).status());
-    }
+    String stats = "/realtime/admin/stats";
+    Response none = request(HttpMethod.GET, stats, null, null);
+    assertEquals(401, none.status());
+    assertEquals("unauthorized", none.errorCode());
+    Response wrong = request(HttpMethod.GET, stats, ADMIN_TOKEN + "x", null);
+    assertEquals(401, wrong.status());
+    assertEquals("unauthorized", wrong.errorCode());
+    Response user = request(HttpMethod.GET, stats, token("alice"), null);
+    assertEquals(403, user.status());
+    assertEquals("forbidden", user.errorCode());
+    assertEquals(401, request(HttpMethod.GET, stats + "?token=" + ADMIN_TOKEN, null, null).status(), "header only");
+    assertEquals(200, request(HttpMethod.GET, stats, token("ops", "service"), null).status());
+    Response ok = request(HttpMethod.GET, stats, ADMIN_TOKEN, null);
+    assertEquals(200, ok.status());
+    assertEquals("no-store", ok.headers().get("cache-control"));
     String publish = new JsonObject().put("channel", "chat:lobby").put("data", "x").encode();
     assertEquals(401, request(HttpMethod.POST, "/realtime/admin/publish", null, publish).status());
     assertEquals(403, request(HttpMethod.POST, "/realtime/admin/publish", token("alice"), publish).status());
@@ -152,5 +161,29 @@ class AdminStatsTest extends ServerTestBase {
         new JsonObject().put("channel", "presence:bob").put("data", "x").encode());
     assertEquals(403, presence.status());
     assertEquals("forbidden", presence.errorCode());
+  }
+
+  @Test
+  @DisplayName("without ADMIN_TOKEN only service tokens open the admin endpoints: no string stands in for it")
+  void withoutAdminToken() {
+    Map<String, String> env = Map.of("JWT_SECRET", SECRET, "HTTP_PORT", "0", "HTTP_HOST", "127.0.0.1", "NODE_ID", "plain");
+    RealtimeNode plain = RealtimeNode.start(Vertx.vertx(), ConfigLoader.load(env)).await();
+    try {
+      Function<String, Integer> status = bearer -> {
+        try {
+          return clientVertx.createHttpClient().request(new RequestOptions().setHost("127.0.0.1")
+                  .setPort(plain.port()).setURI("/realtime/admin/stats").addHeader("Authorization", "Bearer " + bearer).setTimeout(10_000))
+              .compose(request -> request.send()).map(HttpClientResponse::statusCode)
+              .await(20, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+          throw new AssertionError("no answer from the plain node", e);
+        }
+      };
+      assertEquals(401, status.apply(ADMIN_TOKEN));
+      assertEquals(401, status.apply(""));
+      assertEquals(200, status.apply(token("ops", "service")));
+    } finally {
+      plain.close().await();
+    }
   }
 }
