@@ -41,6 +41,12 @@ public final class Addresses {
   /** Published by the notification service for push gateways. */
   public static final String OFFLINE_NOTIFICATION = "realtime.offline.notification";
 
+  /**
+   * Published by every node once a second: its {@link io.sobranie.realtime.common.bus.NodeStats}.
+   * Every gateway keeps the latest per node for the admin page ({@code GET /realtime/admin/stats}).
+   */
+  public static final String ADMIN_STATS = "realtime.admin.stats";
+
   /** Published to every gateway node's Hub: one {@link io.sobranie.realtime.common.bus.Envelope} per event. */
   public static final String DELIVER = "realtime.deliver";
 }

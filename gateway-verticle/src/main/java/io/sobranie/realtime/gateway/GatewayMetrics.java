@@ -178,6 +178,18 @@ public final class GatewayMetrics {
     return (long) sum;
   }
 
+  /** Errors sent to clients so far, by wire code; codes never sent are left out. */
+  public Map<String, Long> errorCounts() {
+    Map<String, Long> counts = new java.util.LinkedHashMap<>();
+    for (ErrorCode code : ErrorCode.values()) {
+      long count = (long) errors[code.ordinal()].count();
+      if (count > 0) {
+        counts.put(code.wire(), count);
+      }
+    }
+    return counts;
+  }
+
   public long messagesOut() {
     return messagesOut.sum();
   }

@@ -1,6 +1,9 @@
 package io.sobranie.realtime.gateway;
 
 import io.sobranie.realtime.common.config.RealtimeConfig;
+import io.sobranie.realtime.gateway.admin.AdminAccess;
+import io.sobranie.realtime.gateway.admin.AdminEndpoints;
+import io.sobranie.realtime.gateway.admin.ClusterView;
 import io.sobranie.realtime.gateway.http.Admission;
 import io.sobranie.realtime.gateway.http.Authenticator;
 import io.sobranie.realtime.gateway.http.Channels;
@@ -38,16 +41,18 @@ import java.util.concurrent.ThreadLocalRandom;
  * sessions are admitted by {@code http.Admission} and carried by a transport
  * ({@code transport.ws|sse|poll}) for a {@code session.Session} on this loop's {@link Shard} of
  * the node's hub; every client and service action goes through {@code pipeline.Inbound}; the
- * REST routes are {@code http.RestApi}.
+ * REST routes are {@code http.RestApi}, the admin page's {@code admin.AdminEndpoints}.
  */
 public final class GatewayVerticle extends VerticleBase {
   private final GatewayContext gateway;
+  private final ClusterView cluster;
   private Shard shard;
   private HttpServer server;
   private Router router;
 
-  GatewayVerticle(GatewayContext gateway) {
+  GatewayVerticle(GatewayContext gateway, ClusterView cluster) {
     this.gateway = gateway;
+    this.cluster = cluster;
   }
 
   @Override
@@ -98,6 +103,13 @@ public final class GatewayVerticle extends VerticleBase {
     router.post("/realtime/broadcast").handler(body).handler(rest::broadcast);
     router.post("/realtime/disconnect").handler(body).handler(rest::disconnect);
     router.get("/realtime/stats").handler(ctx -> rest.stats(ctx, this::stats));
+
+    // admin: the page asks for a credential; its data and actions check it on every request
+    AdminEndpoints admin = new AdminEndpoints(new AdminAccess(authenticator, config.adminToken()), inbound, cluster);
+    router.get("/realtime/admin").handler(admin::page);
+    router.get("/realtime/admin/stats").handler(admin::stats);
+    router.post("/realtime/admin/publish").handler(body).handler(admin::publish);
+    router.post("/realtime/admin/notify").handler(body).handler(admin::notifyUser);
 
     // pages, probes and metrics
     router.get("/realtime/sse-test").handler(ctx -> Pages.serve(ctx, "sse-test.html"));

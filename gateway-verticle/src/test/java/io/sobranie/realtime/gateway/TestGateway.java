@@ -6,6 +6,7 @@ import io.sobranie.realtime.common.store.Store;
 import io.sobranie.realtime.gateway.hub.Hub;
 import io.sobranie.realtime.gateway.hub.Streams;
 import io.sobranie.realtime.gateway.limits.NodeLimits;
+import io.sobranie.realtime.gateway.session.PollPresence;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -42,8 +43,11 @@ public final class TestGateway {
     NodeLimits limits = new NodeLimits(config);
     GatewayMetrics metrics = new GatewayMetrics(limits::localUsers);
     AtomicBoolean draining = new AtomicBoolean();
-    return new GatewayContext(config, config.nodeId() + "~test", null, store, null, streams, new Hub(streams, metrics),
-        new BusClient(vertx), limits, metrics, new Health(vertx, config.nodeId(), store, draining::get), draining);
+    BusClient bus = new BusClient(vertx);
+    String incarnation = config.nodeId() + "~test";
+    return new GatewayContext(config, incarnation, null, store, null, streams, new Hub(streams, metrics), bus, limits, metrics,
+        new Health(vertx, config.nodeId(), store, draining::get), draining,
+        new PollPresence(bus, incarnation, config.pollLeaseMs(), config.maxConnections()));
   }
 
   /** A new event-loop context of its own (a verticle's), as the hub and each HTTP verticle have. */

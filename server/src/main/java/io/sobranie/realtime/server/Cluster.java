@@ -3,11 +3,8 @@ package io.sobranie.realtime.server;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.util.logging.Logger;
-import io.sobranie.realtime.common.config.RealtimeConfig;
 import io.sobranie.realtime.common.config.ConfigException;
+import io.sobranie.realtime.common.config.RealtimeConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -15,6 +12,9 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.logging.Logger;
 
 /**
  * Builds the Vert.x instance of a node, with Micrometer metrics: standalone for the embedded default, or a member of a

@@ -3,6 +3,7 @@ package io.sobranie.realtime.server;
 import io.sobranie.realtime.chat.ChatVerticle;
 import io.sobranie.realtime.common.auth.TokenVerifier;
 import io.sobranie.realtime.common.bus.Codecs;
+import io.sobranie.realtime.common.bus.NodeStats;
 import io.sobranie.realtime.common.config.RealtimeConfig;
 import io.sobranie.realtime.common.config.Role;
 import io.sobranie.realtime.common.store.BlobStore;
@@ -12,17 +13,19 @@ import io.sobranie.realtime.common.store.RedisStore;
 import io.sobranie.realtime.common.store.Store;
 import io.sobranie.realtime.gateway.GatewayRole;
 import io.sobranie.realtime.gateway.Health;
+import io.sobranie.realtime.gateway.admin.StatsPublisher;
+import io.sobranie.realtime.gateway.limits.EventLoopWatch;
 import io.sobranie.realtime.notification.NotificationVerticle;
 import io.sobranie.realtime.presence.PresenceVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import java.util.concurrent.atomic.AtomicBoolean;
 import io.vertx.ext.web.Route;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One running node: the Vert.x instance, the store and the roles {@code ROLES} asks for. Used by
@@ -78,7 +81,7 @@ public final class RealtimeNode {
     AtomicBoolean draining = new AtomicBoolean();
     return blobs.init()
         .compose(v -> TokenVerifier.create(vertx, config))
-        .compose(verifier -> deployRoles(vertx, config, verifier, store, blobs))
+        .compose(verifier -> deployRoles(vertx, config, verifier, store, blobs, draining))
         .compose(gateway -> (config.managementPort() < 0 ? Future.succeededFuture(-1)
             : ManagementServer.start(vertx, config.httpHost(), config.managementPort(),
                 new Health(vertx, config.nodeId(), store, () -> draining.get() || gateway != null && gateway.draining()))
@@ -87,7 +90,7 @@ public final class RealtimeNode {
   }
 
   private static Future<GatewayRole> deployRoles(Vertx vertx, RealtimeConfig config, TokenVerifier verifier, Store store,
-                                             BlobStore blobs) {
+                                             BlobStore blobs, AtomicBoolean draining) {
     List<Future<?>> services = new ArrayList<>();
     if (config.runs(Role.CHAT)) {
       services.add(vertx.deployVerticle(new ChatVerticle(config.channelRules(), store.history(), store.presence())));
@@ -98,6 +101,11 @@ public final class RealtimeNode {
     }
     if (config.runs(Role.NOTIFICATION)) {
       services.add(vertx.deployVerticle(new NotificationVerticle(store.notifications(), store.presence())));
+    }
+    if (!config.runs(Role.GATEWAY)) {
+      // The gateway publishes its node's stats itself; a node without it still shows on the admin page.
+      services.add(vertx.deployVerticle(new StatsPublisher(config, store, new EventLoopWatch(vertx), draining::get,
+          () -> Future.succeededFuture(NodeStats.Traffic.NONE))));
     }
     return Future.all(services).compose(v -> config.runs(Role.GATEWAY)
         ? GatewayRole.deploy(vertx, config, verifier, store, blobs, Math.max(1, Runtime.getRuntime().availableProcessors()))

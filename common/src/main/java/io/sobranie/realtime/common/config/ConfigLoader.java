@@ -36,6 +36,8 @@ public final class ConfigLoader {
   public static final String CHANNELS = "CHANNELS";
   private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_\\-.@]{1,64}");
   private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_\\-.]{1,64}");
+  /** The shortest {@code ADMIN_TOKEN} accepted. */
+  public static final int MIN_ADMIN_TOKEN = 16;
   private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*");
 
   /** Every key the loader knows, with its default ("" = unset). */
@@ -94,6 +96,8 @@ public final class ConfigLoader {
     DEFAULTS.put("MAX_PENDING_CONNECTIONS", "1000");
     DEFAULTS.put("MANAGEMENT_PORT", "");
     DEFAULTS.put("SHUTDOWN_DEADLINE_MS", "10000");
+    DEFAULTS.put("POLL_LEASE_MS", "5000");
+    DEFAULTS.put("ADMIN_TOKEN", "");
     DEFAULTS.put(CHANNELS, "");
   }
 
@@ -234,6 +238,8 @@ public final class ConfigLoader {
         integer("MAX_PENDING_CONNECTIONS", 1, 1_000_000),
         optional("MANAGEMENT_PORT") == null ? -1 : integer("MANAGEMENT_PORT", 0, 65535),
         integer("SHUTDOWN_DEADLINE_MS", 100, 600_000),
+        integer("POLL_LEASE_MS", 100, 600_000),
+        adminToken(),
         new ChannelRules(channels(historySize, historyTtl), new HistoryLimits(historySize, historyTtl)));
   }
 
@@ -250,6 +256,23 @@ public final class ConfigLoader {
       throw new ConfigException("OUTBOUND_LIMIT_BYTES", "must be at least OUTBOUND_BUDGET_BYTES (" + budget + "), got " + limit);
     }
     return limit;
+  }
+
+  /**
+   * {@code ADMIN_TOKEN}: unset, only service tokens open the admin endpoints. Set, at least
+   * {@value #MIN_ADMIN_TOKEN} visible ASCII characters (it travels in an {@code Authorization}
+   * header, and a short one could be guessed). Messages never repeat it.
+   */
+  private String adminToken() {
+    String token = optional("ADMIN_TOKEN");
+    if (token == null) {
+      return null;
+    }
+    if (token.length() < MIN_ADMIN_TOKEN || token.length() > 512 || !token.matches("[\\x21-\\x7E]+")) {
+      throw new ConfigException("ADMIN_TOKEN", "must be " + MIN_ADMIN_TOKEN + "..512 visible ASCII characters without spaces "
+          + "(e.g. openssl rand -base64 32), got " + token.length() + " characters");
+    }
+    return token;
   }
 
   /** {@code MAX_UPLOAD_BYTES_IN_FLIGHT}: upload bytes a node accepts at once; at least one whole upload. */

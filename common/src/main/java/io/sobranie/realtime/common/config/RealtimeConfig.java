@@ -35,6 +35,9 @@ import java.util.Set;
  * @param maxHeaderBytes     most bytes of HTTP request headers; more: 431
  * @param trustedProxies     peers whose {@code X-Forwarded-For} names the client (default: none)
  * @param logFormat          {@code text} (one plain line per event) or {@code json} (one JSON object per line)
+ * @param pollLeaseMs        how long a long-polling user still counts as connected for presence after their last
+ *                           held poll ended (the next poll renews it)
+ * @param adminToken         a bearer credential for the admin page and its endpoints besides service tokens; null: service tokens only
  */
 public record RealtimeConfig(
     int httpPort,
@@ -88,6 +91,8 @@ public record RealtimeConfig(
     int maxPendingConnections,
     int managementPort,
     long shutdownDeadlineMs,
+    long pollLeaseMs,
+    String adminToken,
     ChannelRules channelRules) {
 
   public RealtimeConfig {

@@ -656,4 +656,26 @@ class ConfigLoaderTest {
     assertEquals("json", load("LOG_FORMAT", "JSON").logFormat());
     rejected("LOG_FORMAT", env("LOG_FORMAT", "xml"));
   }
+
+  @Test
+  @DisplayName("ADMIN_TOKEN is unset by default, kept when 16..512 visible characters, and otherwise rejected without repeating it")
+  void adminToken() {
+    assertNull(load().adminToken());
+    assertEquals("0123456789abcdef", load("ADMIN_TOKEN", "0123456789abcdef").adminToken());
+    assertNull(load("ADMIN_TOKEN", "   ").adminToken(), "blank is unset");
+    ConfigException tooShort = rejected("ADMIN_TOKEN", env("ADMIN_TOKEN", "short-secret-15"));
+    assertFalse(tooShort.getMessage().contains("short-secret-15"), "the message never repeats the token: " + tooShort.getMessage());
+    rejected("ADMIN_TOKEN", env("ADMIN_TOKEN", "has a space inside it"));
+    rejected("ADMIN_TOKEN", env("ADMIN_TOKEN", "x".repeat(513)));
+    rejected("ADMIN_TOKEN", env("ADMIN_TOKEN", "non-ascii-\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"));
+  }
+
+  @Test
+  @DisplayName("POLL_LEASE_MS is 5000 by default, may be set from 100 to 600000, and anything else is rejected naming the key")
+  void pollLease() {
+    assertEquals(5000, load().pollLeaseMs());
+    assertEquals(250, load("POLL_LEASE_MS", "250").pollLeaseMs());
+    rejected("POLL_LEASE_MS", env("POLL_LEASE_MS", "99"));
+    rejected("POLL_LEASE_MS", env("POLL_LEASE_MS", "5s"));
+  }
 }

@@ -2,18 +2,23 @@ package io.sobranie.realtime.gateway.hub;
 
 import io.sobranie.realtime.common.Addresses;
 import io.sobranie.realtime.common.bus.Envelope;
+import io.sobranie.realtime.common.bus.NodeStats;
+import io.sobranie.realtime.common.channel.Channel;
 import io.sobranie.realtime.common.store.StreamPosition;
 import io.sobranie.realtime.gateway.GatewayMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Level;
@@ -64,9 +69,47 @@ public final class Hub {
     return states.size();
   }
 
+  /**
+   * What local connections follow, for the admin page: how many streams, and the {@code limit}
+   * channels with the most local followers (most first). Read on the hub's context, so it costs
+   * one pass over the streams (a bounded heap, no sort of the whole map) and nothing per message.
+   */
+  public Future<Followed> followed(int limit) {
+    Promise<Followed> answer = Promise.promise();
+    context.runOnContext(v -> answer.complete(new Followed(states.size(), topChannels(limit))));
+    return answer.future();
+  }
+
+  /** @param topChannels channels (not notification streams, not {@code broadcast}) by local followers, most first */
+  public record Followed(int streams, List<NodeStats.ChannelCount> topChannels) {
+  }
+
+  private List<NodeStats.ChannelCount> topChannels(int limit) {
+    PriorityQueue<Map.Entry<String, StreamState>> top = new PriorityQueue<>(
+        Comparator.comparingInt((Map.Entry<String, StreamState> e) -> e.getValue().followers).thenComparing(Map.Entry::getKey,
+            Comparator.reverseOrder()));
+    for (Map.Entry<String, StreamState> entry : states.entrySet()) {
+      if (Streams.isNotifications(entry.getKey()) || entry.getKey().equals(Channel.BROADCAST) || entry.getValue().followers <= 0) {
+        continue;
+      }
+      top.add(entry);
+      if (top.size() > limit) {
+        top.poll();
+      }
+    }
+    List<NodeStats.ChannelCount> result = new ArrayList<>();
+    while (!top.isEmpty()) {
+      Map.Entry<String, StreamState> entry = top.poll();
+      result.add(0, new NodeStats.ChannelCount(entry.getKey(), entry.getValue().followers));
+    }
+    return result;
+  }
+
   /** Per stream with local followers: which shards want it and how far delivery has got. */
   private static final class StreamState {
     final Map<Outlet, Integer> shards = new HashMap<>();
+    /** Local followers over every shard (the sum of {@link #shards}' counts). */
+    int followers;
     /** Joins waiting for the first position read; null once ready. */
     List<Runnable> waiting = new ArrayList<>();
     final TreeMap<Long, Envelope> held = new TreeMap<>();
@@ -117,6 +160,7 @@ public final class Hub {
         initialize(key, state);
       }
       state.shards.merge(shard, 1, Integer::sum);
+      state.followers++;
       StreamState joined = state;
       Runnable answer = () -> {
         StreamPosition position = new StreamPosition(joined.last, joined.epoch);
@@ -138,9 +182,10 @@ public final class Hub {
     context.runOnContext(v -> {
       for (String key : keys) {
         StreamState state = states.get(key);
-        if (state == null) {
+        if (state == null || !state.shards.containsKey(shard)) {
           continue;
         }
+        state.followers--;
         if (state.shards.merge(shard, -1, Integer::sum) <= 0) {
           state.shards.remove(shard);
         }

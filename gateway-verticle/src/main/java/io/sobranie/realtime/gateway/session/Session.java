@@ -52,7 +52,10 @@ public final class Session {
     SIGNALING(false, true, false),
     /** {@code /realtime/events}: events wait until every stream has its position; sequenced ones carry the cursor. */
     SSE(true, true, true),
-    /** {@code /realtime/poll}: one reply, as soon as there is an event (or at the timeout), with the cursor. */
+    /**
+     * {@code /realtime/poll}: one reply, as soon as there is an event (or at the timeout), with the
+     * cursor. Presence is not told per poll: {@link PollPresence} keeps one leased connection per user.
+     */
     POLL(true, false, true);
 
     final boolean implicitStreams;
@@ -109,6 +112,8 @@ public final class Session {
   /** Events sent before every stream started, held so a client that saw {@code connected} misses nothing; null once flowing. */
   private List<Runnable> held;
   // poll
+  /** The presence rooms this poll asked for, reported to {@link PollPresence}; null until it opened. */
+  private List<String> pollRooms;
   private boolean answerScheduled;
   private boolean gotNotification;
   private boolean wroteAny;
@@ -245,6 +250,8 @@ public final class Session {
   public void openPoll(Cursor from, List<String> requested, long timeoutMs, boolean first) {
     written.putAll(from); // answered early (shutdown), the reply still carries the client's place
     register();
+    pollRooms = requested.stream().filter(this::tracksPresence).toList();
+    gateway.pollPresence().started(principal.userId(), pollRooms);
     held = new ArrayList<>();
     unreadAndWatermark().onComplete(read -> {
       if (closed) {
@@ -687,6 +694,9 @@ public final class Session {
     if (kind.reportsPresence) {
       presence(Addresses.PRESENCE_DISCONNECT,
           new PresenceRequests.Disconnect(gateway.incarnation(), principal.userId(), id, List.copyOf(rooms)).toJson());
+    }
+    if (pollRooms != null) {
+      gateway.pollPresence().ended(principal.userId(), pollRooms);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.sobranie.realtime.gateway.limits;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Vertx;
@@ -48,5 +49,29 @@ class EventLoopWatchTest {
       Thread.sleep(100);
     }
     assertEquals(0, watch.blocked(System.currentTimeMillis()), "running again");
+  }
+
+  @Test
+  @DisplayName("a loop held up reports its lag once it runs again, and the next look starts afresh")
+  void lagIsReportedOnce() throws Exception {
+    EventLoopWatch watch = new EventLoopWatch(vertx);
+    assertEquals(2, watch.loops());
+    Thread.sleep(2 * EventLoopWatch.TICK_MS);
+    assertTrue(watch.takeLagMs(System.currentTimeMillis()) < 400, "idle loops are not late");
+    EventExecutor loop = ((VertxInternal) vertx).nettyEventLoopGroup().next();
+    CountDownLatch ran = new CountDownLatch(1);
+    loop.execute(() -> {
+      long until = System.currentTimeMillis() + 1500;
+      while (System.currentTimeMillis() < until) {
+        Thread.onSpinWait(); // holds this loop busy, like a slow handler
+      }
+      ran.countDown();
+    });
+    assertTrue(ran.await(10, TimeUnit.SECONDS));
+    Thread.sleep(EventLoopWatch.TICK_MS / 2); // its stamping task has run late by now
+    long lag = watch.takeLagMs(System.currentTimeMillis());
+    assertTrue(lag >= 900, "held 1.5 s, the loop's task ran about a second late: " + lag);
+    Thread.sleep(2 * EventLoopWatch.TICK_MS);
+    assertTrue(watch.takeLagMs(System.currentTimeMillis()) < 400, "reported once");
   }
 }
