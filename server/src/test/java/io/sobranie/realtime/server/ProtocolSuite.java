@@ -34,6 +34,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -650,6 +651,44 @@ abstract class ProtocolSuite {
     JsonObject state = asker.presenceOfUsers(List.of(po)).json().getJsonArray("users").getJsonObject(0);
     assertEquals("offline", state.getString("status"), state::encode);
     assertRefused(asker.signalRefused(po, "offer", new JsonObject()), "not_found");
+  }
+
+  @Test
+  @Disabled("BUG: a poll answered by its timeout before its streams have started returns a cursor that does not name "
+      + "them (a first poll with timeoutMs=0: an empty cursor; a poll listing a new channel: a cursor without it), so the "
+      + "next poll starts them from then and what was published in between is lost. With timeoutMs=0 or 1 about one poll "
+      + "in ten (embedded; on Redis the first attempt failed too); never seen with timeoutMs>=5. Contract: section 5 (the first poll's cursor starts at now), "
+      + "section 8 (a cursor loses nothing), docs/protocol.md section 9 (timeoutMs=0 answers at once).")
+  @DisplayName("a poll answered at once (timeoutMs=0) gives a cursor from which nothing published after it is lost")
+  void pollAnsweredAtOnceLosesNothing() {
+    assumeTrue(!transport().isConnection(), "a rule of long-polls");
+    for (int i = 0; i < 20; i++) {
+      String reader = user("reader" + i);
+      String room = chat("first" + i);
+      JsonObject first = poll(home(), reader, room, null, 0);
+      servicePublish(peer(), room, "after the first poll");
+      JsonObject second = poll(home(), reader, room, first.getString("cursor"), 5000);
+      assertEquals(List.of("after the first poll"), messageData(second), "attempt " + i + ": a first poll");
+      String added = chat("added" + i);
+      JsonObject listing = poll(home(), reader, room + "," + added, second.getString("cursor"), 0);
+      servicePublish(peer(), added, "after the listing poll");
+      JsonObject fourth = poll(home(), reader, room + "," + added, listing.getString("cursor"), 5000);
+      assertEquals(List.of("after the listing poll"), messageData(fourth), "attempt " + i + ": a poll listing a channel anew");
+    }
+  }
+
+  /** One raw {@code GET /realtime/poll}; its JSON reply. */
+  private JsonObject poll(int port, String user, String channels, String cursor, long timeoutMs) {
+    String uri = "/realtime/poll?timeoutMs=" + timeoutMs + "&channels=" + RestActingClient.encode(channels)
+        + (cursor == null ? "" : "&cursor=" + RestActingClient.encode(cursor));
+    Response response = http.request(port, HttpMethod.GET, uri, ServerTestBase.token(user), null, timeoutMs);
+    assertEquals(200, response.status(), response.body());
+    return response.json();
+  }
+
+  private static List<Object> messageData(JsonObject reply) {
+    return reply.getJsonArray("events").stream().map(e -> (JsonObject) e)
+        .filter(e -> "message".equals(e.getString("type"))).map(e -> e.getValue("data")).toList();
   }
 
   // ---- notifications (sections 3 and 8) ----
