@@ -1,5 +1,6 @@
 package io.sobranie.realtime.server;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
@@ -139,6 +140,16 @@ interface ProtocolClient extends AutoCloseable {
   /** WebSocket only: any request frame (its ref added), answered by its reply. */
   default Reply request(JsonObject frame) {
     throw new UnsupportedOperationException("only a WebSocket sends frames");
+  }
+
+  /** WebSocket only: a binary frame ({@code [length][header JSON][payload]}), its ref put in the header; the ack or refusal. */
+  default Reply sendBinary(JsonObject header, byte[] payload) {
+    throw new UnsupportedOperationException("only a WebSocket sends binary frames");
+  }
+
+  /** WebSocket only: the next binary frame relayed to this client; fails after 10 s. */
+  default Buffer nextBinary() {
+    throw new UnsupportedOperationException("only a WebSocket receives binary frames");
   }
 
   /** WebSocket only: subscribe with {@code since} and an {@code epoch} of the client's choosing. */

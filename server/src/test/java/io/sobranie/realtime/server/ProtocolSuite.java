@@ -1,6 +1,7 @@
 package io.sobranie.realtime.server;
 
 import static io.sobranie.realtime.server.ProtocolTransport.WEBSOCKET;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -14,6 +15,7 @@ import io.sobranie.realtime.server.ProtocolClient.Reply;
 import io.sobranie.realtime.server.ProtocolClient.Subscription;
 import io.sobranie.realtime.server.ServerTestBase.Response;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -21,6 +23,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -376,6 +379,35 @@ abstract class ProtocolSuite {
     assertAcked(ann.publish(room, "sentinel"));
     assertMessage(watcher.next("message"), room, 1, a, "once");
     assertMessage(watcher.next("message"), room, 2, a, "sentinel");
+  }
+
+  @Test
+  @DisplayName("a binary frame is acked and relayed live, byte for byte, to WebSocket subscribers only; SSE and long-poll skip it")
+  void binaryFramesReachWebSocketsOnly() {
+    String room = chat("files");
+    ProtocolClient subscriber = client(home(), user("sub"), room);
+    ProtocolClient sender = connection(WEBSOCKET, peer(), user("snd")); // only a WebSocket sends binary frames
+    byte[] payload = new byte[1500];
+    new Random(7).nextBytes(payload);
+    Reply reply = sender.sendBinary(new JsonObject().put("channel", room).put("contentType", "image/png")
+        .put("filename", "cat.png"), payload);
+    JsonObject ack = assertAcked(reply);
+    assertEquals(room, ack.getString("channel"));
+    assertFalse(ack.getString("id", "").isEmpty(), ack::encode);
+    if (transport() == WEBSOCKET) {
+      Buffer relayed = subscriber.nextBinary();
+      int headerLength = relayed.getInt(0);
+      JsonObject header = new JsonObject(relayed.getString(4, 4 + headerLength));
+      assertEquals(room, header.getString("channel"));
+      assertEquals("image/png", header.getString("contentType"));
+      assertEquals(sender.user(), header.getString("from"));
+      assertEquals(ack.getString("id"), header.getString("id"));
+      assertEquals(ack.getLong("ts"), header.getLong("ts"));
+      assertFalse(header.containsKey("ref"), header::encode);
+      assertArrayEquals(payload, relayed.getBytes(4 + headerLength, relayed.length()));
+    }
+    assertAcked(sender.publish(room, "sentinel"));
+    assertMessage(subscriber.next(), room, 1, sender.user(), "sentinel"); // not stored: no seq was used
   }
 
   // ---- recovery (sections 3-5 and 8) ----

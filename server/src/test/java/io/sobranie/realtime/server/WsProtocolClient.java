@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -83,6 +84,19 @@ final class WsProtocolClient extends QueuedClient {
     String ref = ref();
     socket.send(frame.copy().put("ref", ref));
     return Reply.frame(nextMatching(event -> ref.equals(event.getString("ref")), "the answer to " + ref), ref);
+  }
+
+  @Override
+  public Reply sendBinary(JsonObject header, byte[] payload) {
+    String ref = ref();
+    Buffer json = header.copy().put("ref", ref).toBuffer();
+    socket.sendBinary(Buffer.buffer().appendInt(json.length()).appendBuffer(json).appendBytes(payload));
+    return Reply.frame(nextMatching(event -> ref.equals(event.getString("ref")), "the answer to " + ref), ref);
+  }
+
+  @Override
+  public Buffer nextBinary() {
+    return socket.nextBinary();
   }
 
   @Override
