@@ -3,7 +3,6 @@ package io.sobranie.realtime.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -36,15 +35,15 @@ final class PollProtocolClient extends RestActingClient {
   private final Deque<Received> buffered = new ArrayDeque<>();
   private long arrivals;
 
-  private PollProtocolClient(Vertx vertx, int port, String user, List<String> channels, String cursor) {
-    super(vertx, port, user);
+  private PollProtocolClient(int port, String user, List<String> channels, String cursor) {
+    super(port, user);
     this.channels = List.copyOf(channels);
     this.cursor = cursor;
   }
 
   /** The first poll (no cursor): its events are buffered; with {@code opening}, its leading {@code unread_count} is taken. */
-  static PollProtocolClient open(Vertx vertx, int port, String user, List<String> channels, boolean opening) {
-    PollProtocolClient client = new PollProtocolClient(vertx, port, user, channels, null);
+  static PollProtocolClient open(int port, String user, List<String> channels, boolean opening) {
+    PollProtocolClient client = new PollProtocolClient(port, user, channels, null);
     Reply first = client.poll(client.channels, FIRST_HOLD_MS);
     assertEquals(200, first.status(), first::toString);
     client.keep(first);
@@ -55,8 +54,8 @@ final class PollProtocolClient extends RestActingClient {
   }
 
   /** A new poll chain of the same user from {@code from}: nothing is polled until the test reads. */
-  static PollProtocolClient resume(Vertx vertx, int port, String user, CursorPosition from) {
-    return new PollProtocolClient(vertx, port, user, from.channels(), from.cursor());
+  static PollProtocolClient resume(int port, String user, CursorPosition from) {
+    return new PollProtocolClient(port, user, from.channels(), from.cursor());
   }
 
   private Reply poll(List<String> listed, long timeoutMs) {
@@ -67,7 +66,7 @@ final class PollProtocolClient extends RestActingClient {
     if (cursor != null) {
       uri.append("&cursor=").append(encode(cursor));
     }
-    var response = http.request(port, HttpMethod.GET, uri.toString(), token, null, timeoutMs);
+    var response = HttpCalls.request(port, HttpMethod.GET, uri.toString(), token, null, timeoutMs);
     return new Reply(response.body().isEmpty() ? new JsonObject() : new JsonObject(response.body()), response.status(), null,
         response.headers().get("retry-after"));
   }

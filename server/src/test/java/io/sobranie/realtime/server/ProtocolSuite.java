@@ -66,7 +66,6 @@ abstract class ProtocolSuite {
 
   private ProtocolDeployment deployment;
   private Vertx vertx;
-  private HttpCalls http;
   private final List<ProtocolClient> clients = new ArrayList<>();
   private String run;
 
@@ -87,13 +86,11 @@ abstract class ProtocolSuite {
   @BeforeAll
   void deploy() {
     vertx = Vertx.vertx();
-    http = new HttpCalls(vertx);
     deployment = deploy(settings());
   }
 
   @AfterAll
   void undeploy() {
-    http.close();
     vertx.close().await();
     deployment.close();
   }
@@ -159,7 +156,7 @@ abstract class ProtocolSuite {
 
   /** A service's {@code POST /realtime/send}: a notification for {@code user}; answers {id, seq}. */
   JsonObject notify(int port, String user, String kind, Object data) {
-    Response response = http.request(port, HttpMethod.POST, "/realtime/send", ServerTestBase.token("notifier", "service"),
+    Response response = HttpCalls.request(port, HttpMethod.POST, "/realtime/send", ServerTestBase.token("notifier", "service"),
         new JsonObject().put("userId", user).put("kind", kind).put("data", data).encode());
     assertEquals(202, response.status(), response.body());
     return response.json();
@@ -167,7 +164,7 @@ abstract class ProtocolSuite {
 
   /** A service's {@code POST /realtime/publish} to a channel; answers {channel, seq, id}. */
   JsonObject servicePublish(int port, String channel, Object data) {
-    Response response = http.request(port, HttpMethod.POST, "/realtime/publish", ServerTestBase.token("feed", "service"),
+    Response response = HttpCalls.request(port, HttpMethod.POST, "/realtime/publish", ServerTestBase.token("feed", "service"),
         new JsonObject().put("channel", channel).put("data", data).encode());
     assertEquals(200, response.status(), response.body());
     return response.json();
@@ -175,7 +172,7 @@ abstract class ProtocolSuite {
 
   /** The presence of one user as {@code GET /realtime/presence} tells it on node {@code port}. */
   JsonObject presenceOf(int port, String user) {
-    Response response = http.request(port, HttpMethod.GET, "/realtime/presence?users=" + user, ServerTestBase.token("observer"), null);
+    Response response = HttpCalls.request(port, HttpMethod.GET, "/realtime/presence?users=" + user, ServerTestBase.token("observer"), null);
     assertEquals(200, response.status(), response.body());
     return response.json().getJsonArray("users").getJsonObject(0);
   }
@@ -713,7 +710,7 @@ abstract class ProtocolSuite {
   private JsonObject poll(int port, String user, String channels, String cursor, long timeoutMs) {
     String uri = "/realtime/poll?timeoutMs=" + timeoutMs + "&channels=" + RestActingClient.encode(channels)
         + (cursor == null ? "" : "&cursor=" + RestActingClient.encode(cursor));
-    Response response = http.request(port, HttpMethod.GET, uri, ServerTestBase.token(user), null, timeoutMs);
+    Response response = HttpCalls.request(port, HttpMethod.GET, uri, ServerTestBase.token(user), null, timeoutMs);
     assertEquals(200, response.status(), response.body());
     return response.json();
   }

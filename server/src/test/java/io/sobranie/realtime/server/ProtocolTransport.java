@@ -48,12 +48,12 @@ enum ProtocolTransport {
   POLL {
     @Override
     ProtocolClient open(Vertx vertx, int port, String user, List<String> channels, boolean opening) {
-      return PollProtocolClient.open(vertx, port, user, channels, opening);
+      return PollProtocolClient.open(port, user, channels, opening);
     }
 
     @Override
     ProtocolClient resume(Vertx vertx, int port, String user, Position from) {
-      return PollProtocolClient.resume(vertx, port, user, (CursorPosition) from);
+      return PollProtocolClient.resume(port, user, (CursorPosition) from);
     }
   };
 

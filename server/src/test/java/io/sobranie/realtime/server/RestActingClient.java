@@ -3,7 +3,6 @@ package io.sobranie.realtime.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.sobranie.realtime.server.ServerTestBase.Response;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
@@ -18,13 +17,11 @@ abstract class RestActingClient extends QueuedClient {
   protected final String user;
   protected final String token;
   protected final int port;
-  protected final HttpCalls http;
 
-  RestActingClient(Vertx vertx, int port, String user) {
+  RestActingClient(int port, String user) {
     this.user = user;
     this.token = ServerTestBase.token(user);
     this.port = port;
-    this.http = new HttpCalls(vertx);
   }
 
   @Override
@@ -37,7 +34,7 @@ abstract class RestActingClient extends QueuedClient {
   }
 
   protected Reply call(HttpMethod method, String uri, String body) {
-    Response response = http.request(port, method, uri, token, body);
+    Response response = HttpCalls.request(port, method, uri, token, body);
     JsonObject json = response.body().isEmpty() ? new JsonObject() : new JsonObject(response.body());
     return new Reply(json, response.status(), null, response.headers().get("retry-after"));
   }
@@ -103,6 +100,5 @@ abstract class RestActingClient extends QueuedClient {
 
   @Override
   public void close() {
-    http.close();
   }
 }

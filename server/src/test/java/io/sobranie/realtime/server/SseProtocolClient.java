@@ -30,7 +30,7 @@ final class SseProtocolClient extends RestActingClient {
   private String position;
 
   private SseProtocolClient(Vertx vertx, int port, String user, List<String> channels) {
-    super(vertx, port, user);
+    super(port, user);
     this.vertx = vertx;
     this.channels = List.copyOf(channels);
   }
