@@ -15,8 +15,8 @@ import java.util.Map;
 /**
  * HTTP requests to any node, each bounded, on the JDK's HTTP client. Not Vert.x's: in this suite's
  * loops of keep-alive requests (a presence query every 20 ms), the Vert.x 5.0.10 client left about
- * one request in a few hundred waiting forever with nothing sent, where the JDK client, asking the
- * same server the same way, left none (see TOOLCHAIN.md on stranded requests).
+ * one request in a few hundred without an answer for good, where the JDK client, asking the same
+ * server the same way, got every answer (see TOOLCHAIN.md on stranded requests).
  */
 final class HttpCalls {
   /** Beyond any hold, a request here is answered in milliseconds. */
