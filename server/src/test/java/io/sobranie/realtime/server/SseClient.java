@@ -11,6 +11,8 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -96,6 +98,30 @@ final class SseClient implements AutoCloseable {
     }
   }
 
+  /** The next event, comments included, or null when none comes within {@code timeout}. */
+  Event poll(long timeout, TimeUnit unit) {
+    try {
+      return events.poll(timeout, unit);
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** The events received and not yet taken, without waiting. */
+  List<Event> drain() {
+    List<Event> rest = new ArrayList<>();
+    events.drainTo(rest);
+    return rest;
+  }
+
+  /** The body of a refused request (a status other than 200), once it has ended. */
+  String refusalBody() {
+    awaitEnd();
+    synchronized (this) {
+      return pending.toString();
+    }
+  }
+
   /** The next event, comments included. */
   Event nextAny() {
     return poll(System.nanoTime() + TimeUnit.SECONDS.toNanos(WsClient.WAIT_SECONDS));
@@ -154,5 +180,10 @@ final class SseClient implements AutoCloseable {
   @Override
   public void close() {
     client.close();
+  }
+
+  /** Closes the stream and waits until its connection is gone, so no event comes after. */
+  void closeAndWait() {
+    client.close().await();
   }
 }

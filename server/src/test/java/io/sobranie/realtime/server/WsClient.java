@@ -124,6 +124,18 @@ final class WsClient implements AutoCloseable {
     return take();
   }
 
+  /** The next server object in arrival order, or null when none comes within {@code timeout}. */
+  JsonObject poll(long timeout, TimeUnit unit) {
+    if (!skipped.isEmpty()) {
+      return skipped.removeFirst();
+    }
+    try {
+      return frames.poll(timeout, unit);
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   private JsonObject take() {
     try {
       JsonObject frame = frames.poll(WAIT_SECONDS, TimeUnit.SECONDS);
