@@ -118,6 +118,8 @@ public final class Session {
   private boolean gotNotification;
   private boolean wroteAny;
   private long pollTimer = -1;
+  /** The poll's time ran out while its streams were still starting: it is answered once they have. */
+  private boolean pollTimedOut;
 
   public Session(Kind kind, Principal principal, Transport transport, Shard shard, GatewayContext gateway) {
     this.kind = kind;
@@ -257,7 +259,14 @@ public final class Session {
       if (closed) {
         return;
       }
-      pollTimer = shard.context().owner().setTimer(Math.max(1, timeoutMs), t -> answerPoll());
+      // Never answered before every stream has its position: the reply's cursor must name them all.
+      pollTimer = shard.context().owner().setTimer(Math.max(1, timeoutMs), t -> {
+        if (held == null) {
+          answerPoll();
+        } else {
+          pollTimedOut = true;
+        }
+      });
       if (read.failed()) {
         notificationsUnavailable(read.cause());
       } else if (first) {
@@ -267,7 +276,9 @@ public final class Session {
         List<Runnable> queued = held;
         held = null;
         queued.forEach(Runnable::run);
-        if (wroteAny || !lost.isEmpty() || timeoutMs == 0) {
+        if (pollTimedOut || timeoutMs == 0) {
+          answerPoll();
+        } else if (wroteAny || !lost.isEmpty()) {
           flushSoon();
         }
       });
