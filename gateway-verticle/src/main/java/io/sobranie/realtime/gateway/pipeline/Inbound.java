@@ -26,6 +26,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -101,8 +102,8 @@ public final class Inbound {
       }
       case FrameType.READ -> session.reply(read(principal, frame, session.id())
           .map(unread -> new JsonObject(Frames.unreadCount(unread))), ref);
-      case FrameType.TYPING -> session.replyOnlyOnError(typing(principal, frame), ref);
-      case FrameType.SIGNAL -> session.replyOnlyOnError(signal(principal, frame), ref);
+      case FrameType.TYPING -> session.replyOnlyOnError(session.inOrder(typingRequest(principal, frame)), ref);
+      case FrameType.SIGNAL -> session.replyOnlyOnError(session.inOrder(signalRequest(principal, frame)), ref);
       case FrameType.PRESENCE -> session.reply(presence(principal, frame)
           .map(state -> state.put("type", FrameType.PRESENCE_STATE)), ref);
       case FrameType.PING -> session.answer(Frames.typed(FrameType.PONG).put("ts", System.currentTimeMillis()), ref);
@@ -223,20 +224,30 @@ public final class Inbound {
    * when the throttle would have dropped it), then the throttle drops extras, which succeed unsent.
    */
   public Future<Void> typing(Principal principal, JsonObject body) {
+    return typingRequest(principal, body).get();
+  }
+
+  /** Checks a typing indicator now; the request it returns relays it (or, throttled, does nothing). */
+  private Supplier<Future<Void>> typingRequest(Principal principal, JsonObject body) {
     ChatRequests.Typing typing = new ChatRequests.Typing(principal,
         Channel.parse(JsonFields.requireString(body, "channel")).name(), JsonFields.requireBoolean(body, "active"));
     rules.checkPublish(principal, Channel.parse(typing.channel()));
     if (!gateway.limits().typing.allow(principal.userId(), typing.channel(), typing.active(), System.currentTimeMillis())) {
-      return Future.succeededFuture();
+      return Future::succeededFuture;
     }
-    return gateway.bus().request(Addresses.CHAT_TYPING, typing.toJson()).mapEmpty();
+    return () -> gateway.bus().request(Addresses.CHAT_TYPING, typing.toJson()).mapEmpty();
   }
 
   /** A WebRTC signal for every connection of {@code to}; {@code not_found} when it has none. */
   public Future<Void> signal(Principal principal, JsonObject body) {
+    return signalRequest(principal, body).get();
+  }
+
+  /** Checks and charges a signal now; the request it returns relays it. */
+  private Supplier<Future<Void>> signalRequest(Principal principal, JsonObject body) {
     ChatRequests.Signal signal = ChatRequests.Signal.fromClient(principal, body);
     charge(principal, gateway.limits().signals, "signals");
-    return gateway.bus().request(Addresses.CHAT_SIGNAL, signal.toJson()).mapEmpty();
+    return () -> gateway.bus().request(Addresses.CHAT_SIGNAL, signal.toJson()).mapEmpty();
   }
 
   /**

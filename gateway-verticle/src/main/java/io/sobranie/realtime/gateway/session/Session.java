@@ -99,9 +99,16 @@ public final class Session {
   private Subscription broadcast;
   private boolean closed;
   private long deliveredMarked;
+  /**
+   * True from registration until the opening {@code unread_count} is out: a live count meanwhile
+   * may have been published before the one read (the bus does not order it after the read), so
+   * it is only noted, and the count is read again once the opening one is out.
+   */
+  private boolean openingCountPending;
+  private boolean countChangedWhileOpening;
   /** Rooms (channels of presence namespaces) this session told presence it joined. */
   private final Set<String> rooms = new LinkedHashSet<>();
-  /** Message requests of this connection, chained so their seqs and acks keep the client's order. */
+  /** Requests this connection relays through chat (messages, typing, signals), chained so they keep the client's order. */
   private Future<?> sending = Future.succeededFuture();
   private final Promise<Void> finished = Promise.promise();
   // cursor transports (SSE, poll)
@@ -173,6 +180,7 @@ public final class Session {
    * until then (the transport does not read before).
    */
   public void openSocket(Runnable ready) {
+    openingCountPending = kind.implicitStreams;
     register();
     RealtimeConfig config = gateway.config();
     sendJson(Frames.typed(FrameType.CONNECTED)
@@ -199,11 +207,12 @@ public final class Session {
         notifications = follow(Streams.notificationsKey(principal.userId()), read.result()[1], null, new StartListener() {
           @Override
           public void started(StreamPosition position, boolean recovered) {
-            send(FrameType.UNREAD_COUNT, Buffer.buffer(Frames.unreadCount(read.result()[0])), null);
+            sendOpeningCount(read.result()[0]);
           }
 
           @Override
           public void failed(RealtimeException error) {
+            openingCountPending = false;
             sendError(null, error);
           }
         });
@@ -218,6 +227,7 @@ public final class Session {
    * replay and live events.
    */
   public void openStream(Cursor from, List<String> requested) {
+    openingCountPending = true;
     register();
     held = new ArrayList<>();
     unreadAndWatermark().onComplete(read -> {
@@ -233,7 +243,7 @@ public final class Session {
         if (read.failed()) {
           notificationsUnavailable(read.cause());
         } else {
-          send(FrameType.UNREAD_COUNT, Buffer.buffer(Frames.unreadCount(read.result()[0])), null);
+          sendOpeningCount(read.result()[0]);
         }
         if (!lost.isEmpty()) {
           send("recovered", new JsonObject().put("recovered", false).put("channels", new JsonArray(lost)).toBuffer(), null);
@@ -251,6 +261,7 @@ public final class Session {
    */
   public void openPoll(Cursor from, List<String> requested, long timeoutMs, boolean first) {
     written.putAll(from); // answered early (shutdown), the reply still carries the client's place
+    openingCountPending = first;
     register();
     pollRooms = requested.stream().filter(this::tracksPresence).toList();
     gateway.pollPresence().started(principal.userId(), pollRooms);
@@ -270,7 +281,7 @@ public final class Session {
       if (read.failed()) {
         notificationsUnavailable(read.cause());
       } else if (first) {
-        send(FrameType.UNREAD_COUNT, Buffer.buffer(Frames.unreadCount(read.result()[0])), null);
+        sendOpeningCount(read.result()[0]);
       }
       followAll(from, requested, read.succeeded() ? read.result()[1] : -1, () -> {
         List<Runnable> queued = held;
@@ -287,10 +298,28 @@ public final class Session {
 
   /** The user's notification state could not be read: said once, and the session carries on from now. */
   private void notificationsUnavailable(Throwable cause) {
+    openingCountPending = false;
     LOG.log(Level.WARNING, "notification state unavailable user=" + principal.userId(), cause);
     sendError(null, new RealtimeException(ErrorCode.UNAVAILABLE, "notifications unavailable; reconnect later to get them"));
     if (kind.implicitStreams && notifications == null && !kind.cursors) {
       notifications = follow(Streams.notificationsKey(principal.userId()), null, null, SILENT);
+    }
+  }
+
+  /**
+   * The unread count read on open; when a live count came while it was read, the count is read
+   * again and sent if it changed, so the client ends with the newest.
+   */
+  private void sendOpeningCount(long count) {
+    openingCountPending = false;
+    send(FrameType.UNREAD_COUNT, Buffer.buffer(Frames.unreadCount(count)), null);
+    if (countChangedWhileOpening) {
+      onThisLoop(gateway.store().notifications().unread(principal.userId())).onSuccess(now -> {
+        if (now != count && !closed) {
+          send(FrameType.UNREAD_COUNT, Buffer.buffer(Frames.unreadCount(now)), null);
+          flushSoon();
+        }
+      });
     }
   }
 
@@ -442,9 +471,13 @@ public final class Session {
     });
   }
 
-  /** Chains a message request after this connection's earlier ones, so seqs and acks keep the client's order. */
-  public Future<JsonObject> inOrder(java.util.function.Supplier<Future<JsonObject>> request) {
-    Future<JsonObject> result = sending.transform(previous -> request.get());
+  /**
+   * Chains a request after this connection's earlier ones: seqs and acks keep the client's order,
+   * and so do typing and signals, which the bus would otherwise hand to whichever chat instance
+   * is next (a stop could overtake its start).
+   */
+  public <T> Future<T> inOrder(java.util.function.Supplier<Future<T>> request) {
+    Future<T> result = sending.transform(previous -> request.get());
     sending = result;
     return result;
   }
@@ -571,7 +604,9 @@ public final class Session {
     switch (delivery.kind()) {
       case SIGNAL -> send(delivery.type(), delivery.json(), null);
       case UNREAD_COUNT -> {
-        if (kind != Kind.SIGNALING) {
+        if (openingCountPending) {
+          countChangedWhileOpening = true;
+        } else if (kind != Kind.SIGNALING) {
           send(delivery.type(), delivery.json(), null);
         }
       }
