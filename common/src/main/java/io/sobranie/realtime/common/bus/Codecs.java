@@ -9,5 +9,6 @@ public final class Codecs {
 
   public static void register(Vertx vertx) {
     vertx.eventBus().registerDefaultCodec(Envelope.class, new EnvelopeCodec());
+    vertx.eventBus().registerCodec(new JsonByReference());
   }
 }
