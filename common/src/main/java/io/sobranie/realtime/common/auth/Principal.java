@@ -1,11 +1,11 @@
 package io.sobranie.realtime.common.auth;
 
 import io.sobranie.realtime.common.JsonFields;
+import io.sobranie.realtime.common.NameChars;
 import io.sobranie.realtime.common.RealtimeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Set;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -13,7 +13,6 @@ import java.util.stream.Collectors;
  * the {@code roles} and {@code circles} claims used by channel rules, and when the token expires.
  */
 public record Principal(String userId, Set<String> roles, Set<String> circles, long expiresAtMs) {
-  private static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9_\\-.@]{1,64}");
 
   public static final String ROLE_SERVICE = "service";
 
@@ -24,7 +23,7 @@ public record Principal(String userId, Set<String> roles, Set<String> circles, l
 
   /** True for 1..64 characters of {@code [A-Za-z0-9_\-.@]}. */
   public static boolean isValidUserId(String id) {
-    return id != null && USER_ID.matcher(id).matches();
+    return id != null && NameChars.valid(id, 64, "_-.@");
   }
 
   /** The valid user id at {@code key} of a request; missing, mistyped or invalid is a {@code bad_request}. */

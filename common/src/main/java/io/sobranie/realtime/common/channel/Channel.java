@@ -1,7 +1,7 @@
 package io.sobranie.realtime.common.channel;
 
+import io.sobranie.realtime.common.NameChars;
 import io.sobranie.realtime.common.RealtimeException;
-import java.util.regex.Pattern;
 
 /**
  * A validated channel name: {@code namespace:rest}, or one of the bare names
@@ -11,11 +11,11 @@ import java.util.regex.Pattern;
 public record Channel(String name, String namespace, String rest) {
   public static final String NOTIFICATIONS = "notifications";
   public static final String BROADCAST = "broadcast";
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9:_\\-.@]{1,200}");
+  private static final String PUNCTUATION = ":_-.@";
 
   /** Parses a name from outside input; an invalid one is a {@code bad_request}. */
   public static Channel parse(String name) {
-    if (name == null || !NAME.matcher(name).matches()) {
+    if (name == null || !NameChars.valid(name, 200, PUNCTUATION)) {
       throw RealtimeException.badRequest("invalid channel name");
     }
     if (name.equals(NOTIFICATIONS) || name.equals(BROADCAST)) {
