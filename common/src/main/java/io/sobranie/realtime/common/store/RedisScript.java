@@ -4,26 +4,23 @@ import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Function;
 
 /**
- * One Lua script, run atomically by Redis: {@code EVALSHA} with its SHA-1, falling back to
- * {@code EVAL} (which also caches it) when the server answers {@code NOSCRIPT} — after a restart,
- * a failover or {@code SCRIPT FLUSH}. Every key a script touches is in {@code keys} and hashes to
- * the slot of {@code keys[0]}, so a Redis Cluster runs it on one slot.
+ * One Lua script, run atomically by Redis, always sent with {@code EVAL} and its source (Redis
+ * caches it by SHA-1 and does not compile it again). Not {@code EVALSHA} with an {@code EVAL}
+ * retry on {@code NOSCRIPT}: where the script is not cached yet (a node's first use, a restart,
+ * a failover, {@code SCRIPT FLUSH}), the retried command would run after commands sent behind
+ * it on the same lane, and a caller's appends would stop getting increasing seqs. Every key a
+ * script touches is in {@code keys} and hashes to the slot of {@code keys[0]}, so a Redis
+ * Cluster runs it on one slot.
  */
 final class RedisScript {
   private final String source;
-  private final String sha;
 
   RedisScript(String source) {
     this.source = source;
-    this.sha = sha1(source);
   }
 
   /**
@@ -31,10 +28,7 @@ final class RedisScript {
    * in a cluster).
    */
   Future<Response> run(Function<Request, Future<Response>> send, List<String> keys, List<String> args) {
-    return send.apply(request(Command.EVALSHA, sha, keys, args))
-        .recover(failure -> isNoScript(failure)
-            ? send.apply(request(Command.EVAL, source, keys, args))
-            : Future.failedFuture(failure));
+    return send.apply(request(Command.EVAL, source, keys, args));
   }
 
   private static Request request(Command command, String script, List<String> keys, List<String> args) {
@@ -42,20 +36,6 @@ final class RedisScript {
     keys.forEach(request::arg);
     args.forEach(request::arg);
     return request;
-  }
-
-  private static boolean isNoScript(Throwable failure) {
-    String message = failure.getMessage();
-    return message != null && message.startsWith("NOSCRIPT");
-  }
-
-  private static String sha1(String text) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-1 is required of every JVM", e);
-    }
   }
 
   // ------------------------------------------------------------ reply helpers shared by the stores
