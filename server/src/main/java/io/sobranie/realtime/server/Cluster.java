@@ -51,7 +51,8 @@ public final class Cluster {
     // its meters build tags for every message (DESIGN.md: no per-message metrics tags).
     VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
         .setEnabled(true).setJvmMetricsEnabled(true).addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
-        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)))
+        .setPreferNativeTransport(true); // epoll where it loads (the start line says which)
     if (!config.cluster()) {
       return Future.succeededFuture(Vertx.vertx(options));
     }

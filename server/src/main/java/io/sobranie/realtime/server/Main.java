@@ -97,7 +97,8 @@ public final class Main {
       }
       RealtimeNode node = started.result();
       LOG.info("node=" + config.nodeId() + " roles=" + config.roles() + " store=" + (config.redisUrl() == null ? "memory" : "redis")
-          + " cluster=" + config.cluster() + " listening on http://" + config.httpHost() + ":" + node.port());
+          + " cluster=" + config.cluster() + " transport=" + (vertx.isNativeTransportEnabled() ? "native" : "nio")
+          + " listening on http://" + config.httpHost() + ":" + node.port());
       System.out.println("Sobranie Realtime listening on port " + node.port() + " (node " + config.nodeId() + ")");
       if (node.managementPort() >= 0) {
         System.out.println("management (health, metrics) on port " + node.managementPort());

@@ -540,7 +540,7 @@ public final class Session {
       cursor = kind == Kind.SSE ? written.encode() : null;
     }
     gotNotification |= delivery.kind() == Envelope.Kind.NOTIFICATION;
-    send(delivery.type(), delivery.json(), cursor);
+    send(delivery, cursor);
     if (delivery.kind() == Envelope.Kind.NOTIFICATION && delivery.seq() > deliveredMarked) {
       deliveredMarked = delivery.seq();
       gateway.store().notifications().markDelivered(principal.userId(), delivery.seq())
@@ -558,6 +558,23 @@ public final class Session {
       return;
     }
     transport.send(type, json, cursor);
+    written();
+  }
+
+  /** Writes a stream's delivery (as {@link #send(String, Buffer, String)}; the transport may share its bytes). */
+  private void send(Delivery delivery, String cursor) {
+    if (closed) {
+      return;
+    }
+    if (held != null) {
+      held.add(() -> send(delivery, cursor));
+      return;
+    }
+    transport.send(delivery, cursor);
+    written();
+  }
+
+  private void written() {
     wroteAny = true;
     gateway.metrics().written(1);
     budget.noticeBacklog();

@@ -1,6 +1,7 @@
 package io.sobranie.realtime.gateway.session;
 
 import io.sobranie.realtime.common.Disconnect;
+import io.sobranie.realtime.gateway.hub.Delivery;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
@@ -21,6 +22,15 @@ public interface Transport {
    * may go out together at {@link #flush}.
    */
   void send(String type, Buffer json, String cursor);
+
+  /**
+   * Writes a delivery of a followed stream: the same object for every session of the node, so a
+   * transport may write bytes it encoded once for all (the WebSocket's frame); by default
+   * {@link #send(String, Buffer, String)} of its JSON.
+   */
+  default void send(Delivery delivery, String cursor) {
+    send(delivery.type(), delivery.json(), cursor);
+  }
 
   /** Writes a binary relay frame (transports that cannot carry one drop it). */
   void sendBinary(Buffer frame);

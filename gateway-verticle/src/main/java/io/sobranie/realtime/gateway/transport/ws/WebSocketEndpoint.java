@@ -10,9 +10,11 @@ import io.sobranie.realtime.gateway.http.Unauthenticated;
 import io.sobranie.realtime.gateway.pipeline.Inbound;
 import io.sobranie.realtime.gateway.session.Session;
 import io.sobranie.realtime.gateway.session.Shard;
+import io.netty.channel.Channel;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.RoutingContext;
 import java.util.logging.Logger;
 
@@ -54,6 +56,15 @@ public final class WebSocketEndpoint {
     admission.authenticate(request).onComplete(auth -> shard.context().runOnContext(v -> accept(request, auth, kind)));
   }
 
+  /**
+   * The Netty channel of the request's connection, which the WebSocket keeps after the upgrade.
+   * Vert.x has no public way to it (vertx-web wraps the socket, and {@code WebSocketInternal}
+   * sits under that wrapper); its connections are {@link ConnectionBase}s, which expose it.
+   */
+  private static Channel channelOf(HttpServerRequest request) {
+    return ((ConnectionBase) request.connection()).channel();
+  }
+
   /** Upgrades on a reserved slot: a session takes the slot over, any other outcome gives it back. */
   private void accept(HttpServerRequest request, AsyncResult<Principal> auth, Session.Kind kind) {
     request.toWebSocket().onComplete(upgraded -> {
@@ -70,8 +81,8 @@ public final class WebSocketEndpoint {
         return;
       }
       admission.accepted(request, TRANSPORT, auth.result());
-      WebSocketTransport transport = new WebSocketTransport(upgraded.result(), gateway.config().heartbeatMs(),
-          gateway.config().maxFrameBytes());
+      WebSocketTransport transport = new WebSocketTransport(upgraded.result(), channelOf(request),
+          gateway.config().heartbeatMs(), gateway.config().outboundBudgetBytes(), gateway.config().maxFrameBytes());
       transport.serve(new Session(kind, auth.result(), transport, shard, gateway), inbound);
     });
   }

@@ -1,7 +1,16 @@
 package io.sobranie.realtime.gateway.transport.ws;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.WriteBufferWaterMark;
 import io.sobranie.realtime.common.Disconnect;
+import io.sobranie.realtime.gateway.hub.Delivery;
 import io.sobranie.realtime.gateway.pipeline.Inbound;
+import io.sobranie.realtime.gateway.protocol.WebSocketWire;
 import io.sobranie.realtime.gateway.session.Session;
 import io.sobranie.realtime.gateway.session.Transport;
 import io.vertx.core.Future;
@@ -12,28 +21,28 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * A session over a WebSocket (PROTOCOL.md section 3): objects written in one event-loop turn go
- * out as one text frame, joined by newlines (adaptive batching, DESIGN.md); pings keep it alive;
- * a message over {@code MAX_FRAME_BYTES} closes it 1009; the session's disconnects become close
- * frames with the code and reason of the {@link Disconnect} table.
+ * A session over a WebSocket (PROTOCOL.md section 3). Server frames are written as bytes
+ * straight to the socket's Netty channel ({@link WebSocketWire}): a stream's delivery as the
+ * frame encoded once per node, shared by every socket; they go out together at the end of the
+ * event-loop turn (one flush, one system call for all of a turn's frames). Vert.x keeps the
+ * handshake, reading, pings and the close handshake. A message over {@code MAX_FRAME_BYTES}
+ * closes it 1009; the session's disconnects become close frames with the code and reason of
+ * the {@link Disconnect} table.
  */
 public final class WebSocketTransport implements Transport {
   private static final Logger LOG = Logger.getLogger(WebSocketTransport.class.getName());
-  /** A batch never grows past this (clients such as Vert.x's accept 64 KiB frames by default). */
-  static final int MAX_BATCH_BYTES = 16 * 1024;
+  /** Frames are sent before the end of the turn once this many bytes wait (a replay, a burst). */
+  static final int FLUSH_BYTES = 16 * 1024;
 
   private final ServerWebSocket socket;
+  private final Channel channel;
   private final long heartbeatMs;
   private final int maxMessageBytes;
   private Session session;
-  /**
-   * Text written this turn and not yet sent: one encoded object (shared, not copied), or several
-   * joined by '\n' in a buffer of our own (PROTOCOL.md: clients split on newlines).
-   */
-  private Buffer unsent;
-  private boolean unsentIsBatch;
-  /** Bytes handed to the socket whose write has not completed (Vert.x's queue and Netty's). */
-  private long unwritten;
+  /** Set once the close handshake started or the socket closed: nothing more is written. */
+  private boolean closed;
+  /** Bytes written this turn and not yet flushed. */
+  private int unflushed;
   /** Bytes of the client message being received in fragments. */
   private long incoming;
   private boolean refusing;
@@ -41,13 +50,20 @@ public final class WebSocketTransport implements Transport {
   private long lastPing;
 
   /**
+   * @param channel         the socket's Netty channel (the connection Vert.x upgraded)
+   * @param outboundBudget  {@code OUTBOUND_BUDGET_BYTES}: Netty reports the channel unwritable
+   *                        past it and writable again under half, which resumes paced replays
    * @param maxMessageBytes the largest client message ({@code MAX_FRAME_BYTES}); the server's
    *                        frame limits must let twice that through, so the close is read, not reset
    */
-  public WebSocketTransport(ServerWebSocket socket, long heartbeatMs, int maxMessageBytes) {
+  public WebSocketTransport(ServerWebSocket socket, Channel channel, long heartbeatMs, long outboundBudget,
+                            int maxMessageBytes) {
     this.socket = socket;
+    this.channel = channel;
     this.heartbeatMs = heartbeatMs;
     this.maxMessageBytes = maxMessageBytes;
+    int high = (int) Math.min(Integer.MAX_VALUE, Math.max(2, outboundBudget));
+    channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(high / 2, high));
   }
 
   /** Carries {@code session}: client frames go to {@code inbound} once the session is open. */
@@ -67,7 +83,12 @@ public final class WebSocketTransport implements Transport {
       }
     });
     socket.exceptionHandler(failure -> LOG.log(Level.FINE, "websocket error connection=" + session.id(), failure));
-    socket.closeHandler(v -> session.onClosed());
+    socket.closeHandler(v -> {
+      closed = true;
+      session.onClosed();
+    });
+    ChannelPipeline pipeline = channel.pipeline();
+    pipeline.addBefore(pipeline.lastContext().name(), "realtime-drain", new DrainWatch(session));
     session.openSocket(socket::resume);
   }
 
@@ -92,67 +113,51 @@ public final class WebSocketTransport implements Transport {
     return "websocket";
   }
 
-  /** Queues one encoded object for this turn's frame; alone, it goes out at the end of the turn. */
   @Override
   public void send(String type, Buffer json, String cursor) {
-    if (socket.isClosed()) {
-      return;
-    }
-    if (unsent == null) {
-      unsent = json;
-      unsentIsBatch = false;
-      return;
-    }
-    if (unsent.length() + 1 + json.length() > MAX_BATCH_BYTES) {
-      flush();
-      unsent = json;
-      unsentIsBatch = false;
-      return;
-    }
-    if (!unsentIsBatch) {
-      unsent = Buffer.buffer(Math.min(MAX_BATCH_BYTES, 4 * (unsent.length() + json.length()))).appendBuffer(unsent);
-      unsentIsBatch = true;
-    }
-    unsent.appendByte((byte) '\n').appendBuffer(json);
+    write(WebSocketWire.text(json));
+  }
+
+  /** The delivery's frame, encoded once for every socket of the node; written as a duplicate (its own reader index). */
+  @Override
+  public void send(Delivery delivery, String cursor) {
+    write(delivery.webSocketFrame().duplicate());
   }
 
   @Override
   public void sendBinary(Buffer frame) {
-    if (!socket.isClosed()) {
-      flush(); // text written before it goes first
-      counted(socket.writeFrame(WebSocketFrames.binary(frame)), frame.length());
-    }
+    write(WebSocketWire.binary(frame));
   }
 
-  /** Writes the batch as one text frame (the bytes may be shared with other sockets; the frame object is not). */
-  @Override
-  public void flush() {
-    Buffer frame = unsent;
-    if (frame == null) {
+  private void write(ByteBuf frame) {
+    if (closed) {
       return;
     }
-    unsent = null;
-    if (!socket.isClosed()) {
-      counted(socket.writeFrame(WebSocketFrames.text(frame)), frame.length());
+    unflushed += frame.readableBytes();
+    channel.write(frame, channel.voidPromise());
+    if (unflushed >= FLUSH_BYTES) {
+      flush();
     }
   }
 
-  private void counted(Future<Void> write, long bytes) {
-    unwritten += bytes;
-    write.onComplete(done -> {
-      unwritten -= bytes;
-      session.onDrained();
-    });
+  @Override
+  public void flush() {
+    if (unflushed > 0) {
+      unflushed = 0;
+      channel.flush();
+    }
   }
 
+  /** What Netty holds for the socket, flushed or not. */
   @Override
   public long backlog() {
-    return unwritten + (unsent == null ? 0 : unsent.length());
+    ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+    return buffer == null ? 0 : buffer.totalPendingWriteBytes();
   }
 
   @Override
   public boolean isClosed() {
-    return socket.isClosed();
+    return closed || socket.isClosed();
   }
 
   /** Pings every heartbeat; a client silent (no frame, no pong) for two is {@link Disconnect#IDLE}. */
@@ -171,6 +176,29 @@ public final class WebSocketTransport implements Transport {
   @Override
   public Future<Void> close(Disconnect why, long afterMs, String reason) {
     String text = why == Disconnect.BY_SERVICE && reason != null ? reason : why.reason();
+    closed = true;
     return socket.close((short) why.closeCode(), text);
+  }
+
+  /** Tells the session when Netty finds the socket writable again (its backlog fell under half the budget). */
+  private static final class DrainWatch extends ChannelInboundHandlerAdapter {
+    private final Session session;
+
+    DrainWatch(Session session) {
+      this.session = session;
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      if (ctx.channel().isWritable()) {
+        session.onDrained();
+      }
+      ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public boolean isSharable() {
+      return false;
+    }
   }
 }
