@@ -531,6 +531,8 @@ public final class Session {
     }
     if (delivery.kind() == Envelope.Kind.BINARY) {
       transport.sendBinary(delivery.json());
+      budget.noticeBacklog();
+      flushSoon();
       return;
     }
     String cursor = null;

@@ -2,11 +2,12 @@ package io.sobranie.realtime.gateway.transport.ws;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.ssl.SslHandler;
 import io.sobranie.realtime.common.Disconnect;
 import io.sobranie.realtime.gateway.hub.Delivery;
 import io.sobranie.realtime.gateway.pipeline.Inbound;
@@ -17,14 +18,18 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * A session over a WebSocket (PROTOCOL.md section 3). Server frames are written as bytes
- * straight to the socket's Netty channel ({@link WebSocketWire}): a stream's delivery as the
- * frame encoded once per node, shared by every socket; they go out together at the end of the
- * event-loop turn (one flush, one system call for all of a turn's frames). Vert.x keeps the
+ * ({@link WebSocketWire}) from a handler of ours at the socket end of the Netty pipeline (after
+ * TLS where there is one), past Vert.x's WebSocket encoder and the HTTP encoder Netty removes
+ * only once the handshake response is out: a stream's delivery as the frame encoded once per
+ * node, shared by every socket; a turn's frames go out together at its end (one flush, one
+ * system call). Vert.x keeps the
  * handshake, reading, pings and the close handshake. A message over {@code MAX_FRAME_BYTES}
  * closes it 1009; the session's disconnects become close frames with the code and reason of
  * the {@link Disconnect} table.
@@ -36,6 +41,13 @@ public final class WebSocketTransport implements Transport {
 
   private final ServerWebSocket socket;
   private final Channel channel;
+  /** Where our frames enter the pipeline; set by {@link #serve}. */
+  private ChannelHandlerContext out;
+  /**
+   * Frames written before Vert.x's own writes so far (the handshake response) are surely in the
+   * channel: held, then written in order. Null once flowing.
+   */
+  private List<ByteBuf> held = new ArrayList<>();
   private final long heartbeatMs;
   private final int maxMessageBytes;
   private Session session;
@@ -87,8 +99,23 @@ public final class WebSocketTransport implements Transport {
       closed = true;
       session.onClosed();
     });
+    FrameOutlet outlet = new FrameOutlet(session);
     ChannelPipeline pipeline = channel.pipeline();
-    pipeline.addBefore(pipeline.lastContext().name(), "realtime-drain", new DrainWatch(session));
+    SslHandler tls = pipeline.get(SslHandler.class);
+    if (tls == null) {
+      pipeline.addFirst("realtime-frames", outlet);
+    } else {
+      pipeline.addAfter(pipeline.context(tls).name(), "realtime-frames", outlet);
+    }
+    out = pipeline.context(outlet);
+    // A ping through Vert.x's write queue: once written, so is everything Vert.x wrote before it.
+    // Held frames go out even when a close was asked meanwhile: its frame is queued behind the ping.
+    socket.writePing(Buffer.buffer()).onComplete(written -> {
+      List<ByteBuf> frames = held;
+      held = null;
+      frames.forEach(this::writeToChannel);
+      flush();
+    });
     session.openSocket(socket::resume);
   }
 
@@ -133,8 +160,16 @@ public final class WebSocketTransport implements Transport {
     if (closed) {
       return;
     }
+    if (held != null) {
+      held.add(frame);
+    } else {
+      writeToChannel(frame);
+    }
+  }
+
+  private void writeToChannel(ByteBuf frame) {
     unflushed += frame.readableBytes();
-    channel.write(frame, channel.voidPromise());
+    out.write(frame, out.voidPromise());
     if (unflushed >= FLUSH_BYTES) {
       flush();
     }
@@ -144,15 +179,21 @@ public final class WebSocketTransport implements Transport {
   public void flush() {
     if (unflushed > 0) {
       unflushed = 0;
-      channel.flush();
+      out.flush();
     }
   }
 
-  /** What Netty holds for the socket, flushed or not. */
+  /** What Netty holds for the socket, flushed or not, and what waits for the handshake. */
   @Override
   public long backlog() {
     ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
-    return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+    long waiting = 0;
+    if (held != null) {
+      for (ByteBuf frame : held) {
+        waiting += frame.readableBytes();
+      }
+    }
+    return waiting + (buffer == null ? 0 : buffer.totalPendingWriteBytes());
   }
 
   @Override
@@ -180,11 +221,15 @@ public final class WebSocketTransport implements Transport {
     return socket.close((short) why.closeCode(), text);
   }
 
-  /** Tells the session when Netty finds the socket writable again (its backlog fell under half the budget). */
-  private static final class DrainWatch extends ChannelInboundHandlerAdapter {
+  /**
+   * Our place in the pipeline: frames written from its context go only through what lies toward
+   * the socket (TLS). It also tells the session when Netty finds the socket writable again (its
+   * backlog fell under half the budget).
+   */
+  private static final class FrameOutlet extends ChannelDuplexHandler {
     private final Session session;
 
-    DrainWatch(Session session) {
+    FrameOutlet(Session session) {
       this.session = session;
     }
 
