@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sobranie.realtime.common.Addresses;
-import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -28,14 +25,16 @@ class OutboundBudgetTest extends ServerTestBase {
         "HEARTBEAT_MS", "1000");
   }
 
-  /** A service publishes {@code count} messages of ~30 KB on {@code channel}, numbered from {@code first}. */
+  /**
+   * A service publishes {@code count} messages of ~30 KB on {@code channel}, numbered from
+   * {@code first}, one after another (each acked before the next): a stream a reader that reads
+   * keeps up with, where a burst of all at once could put even a reading client past a small limit.
+   */
   private void publish(String channel, int first, int count) {
-    List<Future<?>> sent = new ArrayList<>();
     for (int n = first; n < first + count; n++) {
-      sent.add(node.vertx().eventBus().request(Addresses.PUBLISH, new JsonObject().put("channel", channel)
-          .put("data", new JsonObject().put("n", n).put("pad", PADDING)).put("from", "service:test")));
+      node.vertx().eventBus().request(Addresses.PUBLISH, new JsonObject().put("channel", channel)
+          .put("data", new JsonObject().put("n", n).put("pad", PADDING)).put("from", "service:test")).await();
     }
-    Future.all(sent).await();
   }
 
   private long slowConsumerCloses() throws InterruptedException {
