@@ -131,7 +131,9 @@ class BrowserRestartTest {
     List<AutoCloseable> cleanup = new ArrayList<>(List.of(proxy, server));
     try {
       DemoPage page = new DemoPage(browser, "alice")
-          .open("http://127.0.0.1:" + proxy.port(), "room=" + room + "&reconnectInitialMs=200&reconnectMaxMs=1000&presenceRefreshMs=300")
+          .open("http://127.0.0.1:" + proxy.port(), "room=" + room + "&reconnectInitialMs=200&reconnectMaxMs=1000&presenceRefreshMs=300"
+              // a reconnect that lands on a fallback (the proxy opening between two attempts) moves back to WebSocket soon
+              + "&upgradeAfterMs=1000&upgradeMaxMs=2000")
           .signIn("alice").awaitTransport("websocket");
       page.await("room " + room + " joined", d -> ("chat:" + room).equals(page.roomChannel()) && ("# " + room).equals(page.roomTitle()));
       // bob follows the room (straight to the server): alice's page sees him and watches presence:bob
