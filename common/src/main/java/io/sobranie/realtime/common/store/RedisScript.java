@@ -28,14 +28,10 @@ final class RedisScript {
    * in a cluster).
    */
   Future<Response> run(Function<Request, Future<Response>> send, List<String> keys, List<String> args) {
-    return send.apply(request(Command.EVAL, source, keys, args));
-  }
-
-  private static Request request(Command command, String script, List<String> keys, List<String> args) {
-    Request request = Request.cmd(command).arg(script).arg(keys.size());
+    Request request = Request.cmd(Command.EVAL).arg(source).arg(keys.size());
     keys.forEach(request::arg);
     args.forEach(request::arg);
-    return request;
+    return send.apply(request);
   }
 
   // ------------------------------------------------------------ reply helpers shared by the stores

@@ -229,9 +229,9 @@ public final class Inbound {
 
   /** Checks a typing indicator now; the request it returns relays it (or, throttled, does nothing). */
   private Supplier<Future<Void>> typingRequest(Principal principal, JsonObject body) {
-    ChatRequests.Typing typing = new ChatRequests.Typing(principal,
-        Channel.parse(JsonFields.requireString(body, "channel")).name(), JsonFields.requireBoolean(body, "active"));
-    rules.checkPublish(principal, Channel.parse(typing.channel()));
+    Channel channel = Channel.parse(JsonFields.requireString(body, "channel"));
+    ChatRequests.Typing typing = new ChatRequests.Typing(principal, channel.name(), JsonFields.requireBoolean(body, "active"));
+    rules.checkPublish(principal, channel);
     if (!gateway.limits().typing.allow(principal.userId(), typing.channel(), typing.active(), System.currentTimeMillis())) {
       return Future::succeededFuture;
     }

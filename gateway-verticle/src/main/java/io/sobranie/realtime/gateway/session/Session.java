@@ -312,15 +312,19 @@ public final class Session {
    */
   private void sendOpeningCount(long count) {
     openingCountPending = false;
-    send(FrameType.UNREAD_COUNT, Buffer.buffer(Frames.unreadCount(count)), null);
+    sendUnreadCount(count);
     if (countChangedWhileOpening) {
       onThisLoop(gateway.store().notifications().unread(principal.userId())).onSuccess(now -> {
         if (now != count && !closed) {
-          send(FrameType.UNREAD_COUNT, Buffer.buffer(Frames.unreadCount(now)), null);
+          sendUnreadCount(now);
           flushSoon();
         }
       });
     }
+  }
+
+  private void sendUnreadCount(long count) {
+    send(FrameType.UNREAD_COUNT, Buffer.buffer(Frames.unreadCount(count)), null);
   }
 
   /** Joins the shard (user events) and reports the connection to presence. */
