@@ -15,6 +15,10 @@ public enum Disconnect {
   FLOODING(1008, "rate limit exceeded", false, SseFarewell.NONE),
   /** A message over {@code MAX_FRAME_BYTES}. */
   TOO_LARGE(1009, "message too big", true, SseFarewell.NONE),
+  /** A WebSocket frame that breaks RFC 6455 (unmasked, a bad opcode or fragment order, …): the input cannot be read further. */
+  PROTOCOL_ERROR(1002, "protocol error", true, SseFarewell.NONE),
+  /** A text message that is not UTF-8. */
+  INVALID_TEXT(1007, "invalid UTF-8", true, SseFarewell.NONE),
   /** Nothing received for two heartbeats. */
   IDLE(1001, "idle", true, SseFarewell.NONE),
   /** Graceful shutdown: a {@code reconnect {afterMs}} comes first. */

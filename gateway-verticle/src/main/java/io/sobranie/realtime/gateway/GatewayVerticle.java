@@ -139,10 +139,6 @@ public final class GatewayVerticle extends VerticleBase {
         .setHost(config.httpHost())
         // A negative port is Vert.x's "random port shared by every instance": HTTP_PORT=0 gives one port.
         .setPort(config.httpPort() == 0 ? -1 : config.httpPort())
-        // Messages up to twice the limit are read whole, so our 1009 close reaches the client
-        // (closing on unread input would reset the connection); larger frames Netty refuses itself.
-        .setMaxWebSocketFrameSize(2 * config.maxFrameBytes())
-        .setMaxWebSocketMessageSize(2 * config.maxFrameBytes())
         // Every write to a connection happens on its own event loop (shards live there, replies are
         // brought back with onThisLoop), so Vert.x may skip its cross-thread write queues: about
         // 5 KB less per connection (docs/benchmarks.md).
@@ -153,6 +149,8 @@ public final class GatewayVerticle extends VerticleBase {
         // Explicit caps (Vert.x answers 414 / 431 past them); ?token= must fit in the request line.
         .setMaxInitialLineLength(config.maxUrlBytes())
         .setMaxHeaderSize(config.maxHeaderBytes())
+        // WebSockets are upgraded by transport.ws (frame limits there); Vert.x still negotiates
+        // compression: its extension handler installs the inflater in the pipeline on our 101.
         .setPerMessageWebSocketCompressionSupported(config.wsCompression())
         .setPerFrameWebSocketCompressionSupported(config.wsCompression());
   }

@@ -164,6 +164,24 @@ class MetricsTest {
     }
   }
 
+  /** The WebSocket path leaves Vert.x's HTTP connection behind its own handler only to be told of the close. */
+  @Test
+  @DisplayName("Vert.x's connection gauge counts WebSockets while they are open and not after they close")
+  void connectionGaugeFollowsWebSockets() throws Exception {
+    double before = sum(metrics(), "vertx_http_server_active_connections");
+    List<WsClient> sockets = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      sockets.add(WsClient.connect(clients, port, ServerTestBase.token("gauge-" + i)));
+    }
+    await("3 more connections", () -> sum(metrics(), "vertx_http_server_active_connections") == before + 3);
+    sockets.forEach(WsClient::close);
+    await("back to " + before, () -> sum(metrics(), "vertx_http_server_active_connections") == before);
+  }
+
+  private static double sum(String text, String name) {
+    return samples(text).stream().filter(sample -> sample.name().equals(name)).mapToDouble(Sample::value).sum();
+  }
+
   private static JsonObject stats() throws Exception {
     HttpResponse<String> stats = get("/realtime/stats", ServerTestBase.token("ops", "service"));
     assertEquals(200, stats.statusCode(), stats.body());

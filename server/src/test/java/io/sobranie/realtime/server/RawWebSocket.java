@@ -18,6 +18,8 @@ final class RawWebSocket implements AutoCloseable {
   static final int CLOSE = 0x8;
   static final int PING = 0x9;
   static final int PONG = 0xA;
+  /** The key of RFC 6455's example handshake (section 1.3), whose accept value is known. */
+  static final String SAMPLE_KEY = "dGhlIHNhbXBsZSBub25jZQ==";
 
   record Frame(int opcode, byte[] payload) {
     String text() {
@@ -38,6 +40,7 @@ final class RawWebSocket implements AutoCloseable {
   private final Socket socket;
   private final DataInputStream in;
   private final OutputStream out;
+  private final String head;
 
   RawWebSocket(int port, String pathAndQuery) throws IOException {
     this(port, pathAndQuery, 0);
@@ -54,13 +57,18 @@ final class RawWebSocket implements AutoCloseable {
     in = new DataInputStream(socket.getInputStream());
     out = socket.getOutputStream();
     out.write(("GET " + pathAndQuery + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
-        + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        + "Connection: Upgrade\r\nSec-WebSocket-Key: " + SAMPLE_KEY + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
         .getBytes(StandardCharsets.US_ASCII));
     out.flush();
-    String head = readHead();
+    head = readHead();
     if (!head.startsWith("HTTP/1.1 101")) {
       throw new IOException("upgrade refused: " + head);
     }
+  }
+
+  /** The handshake response: status line and headers. */
+  String head() {
+    return head;
   }
 
   private String readHead() throws IOException {
@@ -106,28 +114,47 @@ final class RawWebSocket implements AutoCloseable {
 
   /** Sends one masked frame, as clients must. */
   void sendFrame(int opcode, boolean fin, byte[] payload) throws IOException {
+    out.write(frame(opcode, fin, payload, true));
+    out.flush();
+  }
+
+  /** Sends raw bytes (a frame built with {@link #frame}, broken on purpose). */
+  void sendRaw(byte[] bytes) throws IOException {
+    out.write(bytes);
+    out.flush();
+  }
+
+  /** One frame as bytes, masked as clients must, or not. */
+  static byte[] frame(int opcode, boolean fin, byte[] payload, boolean masked) {
     ByteArrayOutputStream frame = new ByteArrayOutputStream();
+    int maskBit = masked ? 0x80 : 0;
     frame.write((fin ? 0x80 : 0) | opcode);
     if (payload.length < 126) {
-      frame.write(0x80 | payload.length);
+      frame.write(maskBit | payload.length);
     } else if (payload.length < 65536) {
-      frame.write(0x80 | 126);
+      frame.write(maskBit | 126);
       frame.write(payload.length >>> 8);
       frame.write(payload.length & 0xFF);
     } else {
-      frame.write(0x80 | 127);
+      frame.write(maskBit | 127);
       for (int shift = 56; shift >= 0; shift -= 8) {
         frame.write((int) ((long) payload.length >>> shift) & 0xFF);
       }
     }
     byte[] mask = new byte[4];
-    ThreadLocalRandom.current().nextBytes(mask);
-    frame.write(mask);
+    if (masked) {
+      ThreadLocalRandom.current().nextBytes(mask);
+      frame.write(mask, 0, 4);
+    }
     for (int i = 0; i < payload.length; i++) {
       frame.write(payload[i] ^ mask[i % 4]);
     }
-    out.write(frame.toByteArray());
-    out.flush();
+    return frame.toByteArray();
+  }
+
+  /** True when the server closed the TCP connection: nothing more to read. */
+  boolean endOfStream() throws IOException {
+    return in.read() == -1;
   }
 
   @Override

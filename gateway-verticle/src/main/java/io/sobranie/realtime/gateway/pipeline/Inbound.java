@@ -56,8 +56,8 @@ public final class Inbound {
 
   // ---- WebSocket frames -----------------------------------------------------------------------
 
-  /** A text frame: one request, answered on the session with its {@code ref}. */
-  public void text(Session session, String text) {
+  /** A text message (UTF-8, parsed before this returns): one request, answered on the session with its {@code ref}. */
+  public void text(Session session, Buffer text) {
     JsonObject frame;
     try {
       frame = new JsonObject(text);

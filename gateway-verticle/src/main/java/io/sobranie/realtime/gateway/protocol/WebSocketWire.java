@@ -5,15 +5,22 @@ import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Server → client WebSocket frames as bytes (RFC 6455 section 5.2: FIN, opcode, unmasked
  * length, payload), so a frame can be encoded once per node and written as it is to every
- * socket, past Vert.x's per-socket frame objects, queue and encoder.
+ * socket; control frames (ping, pong, close) too: the socket's pipeline has no frame encoder.
  */
 public final class WebSocketWire {
   private static final int TEXT = 0x1;
   private static final int BINARY = 0x2;
+  private static final int CLOSE = 0x8;
+  private static final int PING = 0x9;
+  private static final int PONG = 0xA;
+  /** A control frame's payload is at most 125 bytes; a close frame's is its 2-byte code and the reason. */
+  private static final int MAX_CLOSE_REASON_BYTES = 123;
 
   private WebSocketWire() {
   }
@@ -38,6 +45,46 @@ public final class WebSocketWire {
   /** A binary frame for one socket. */
   public static ByteBuf binary(Buffer bytes) {
     return frame(BINARY, bytes);
+  }
+
+  /** An empty ping. */
+  public static ByteBuf ping() {
+    return Unpooled.wrappedBuffer(new byte[] {(byte) (0x80 | PING), 0});
+  }
+
+  /** The answer to a ping: its payload (at most 125 bytes, checked by the frame decoder) echoed. */
+  public static ByteBuf pong(ByteBuf pingPayload) {
+    ByteBuf frame = Unpooled.buffer(2 + pingPayload.readableBytes());
+    frame.writeByte(0x80 | PONG).writeByte(pingPayload.readableBytes());
+    frame.writeBytes(pingPayload, pingPayload.readerIndex(), pingPayload.readableBytes());
+    return frame;
+  }
+
+  /**
+   * A close frame with {@code code} and {@code reason}, the reason cut to what a control frame
+   * carries (at a character boundary); {@code code} &lt; 0 gives an empty close frame (no code).
+   */
+  public static ByteBuf close(int code, String reason) {
+    if (code < 0) {
+      return Unpooled.wrappedBuffer(new byte[] {(byte) (0x80 | CLOSE), 0});
+    }
+    byte[] text = utf8Prefix(reason == null ? "" : reason, MAX_CLOSE_REASON_BYTES);
+    ByteBuf frame = Unpooled.buffer(4 + text.length);
+    frame.writeByte(0x80 | CLOSE).writeByte(2 + text.length).writeShort(code).writeBytes(text);
+    return frame;
+  }
+
+  /** The longest prefix of {@code text} whose UTF-8 form fits in {@code maxBytes} (no split character). */
+  static byte[] utf8Prefix(String text, int maxBytes) {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    if (bytes.length <= maxBytes) {
+      return bytes;
+    }
+    int end = maxBytes;
+    while (end > 0 && (bytes[end] & 0xC0) == 0x80) {
+      end--; // bytes[end] continues a character: cut before the character starts
+    }
+    return Arrays.copyOf(bytes, end);
   }
 
   private static ByteBuf frame(int opcode, Buffer payload) {

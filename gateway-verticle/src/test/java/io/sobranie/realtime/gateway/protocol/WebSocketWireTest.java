@@ -7,8 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
@@ -49,6 +53,44 @@ class WebSocketWireTest {
     assertInstanceOf(BinaryWebSocketFrame.class, frame);
     assertEquals(ByteBufUtil.hexDump(bytes), ByteBufUtil.hexDump(frame.content()));
     frame.release();
+  }
+
+  @Test
+  void controlFramesAreWhatAClientExpects() {
+    assertInstanceOf(PingWebSocketFrame.class, release(decode(WebSocketWire.ping())));
+
+    ByteBuf payload = Unpooled.copiedBuffer("are you there", StandardCharsets.US_ASCII);
+    WebSocketFrame pong = decode(WebSocketWire.pong(payload));
+    assertInstanceOf(PongWebSocketFrame.class, pong);
+    assertEquals("are you there", pong.content().toString(StandardCharsets.US_ASCII));
+    assertEquals(0, payload.readerIndex(), "the ping's payload is not consumed");
+    release(pong);
+
+    CloseWebSocketFrame close = (CloseWebSocketFrame) decode(WebSocketWire.close(1013, "slow consumer"));
+    assertEquals(1013, close.statusCode());
+    assertEquals("slow consumer", close.reasonText());
+    release(close);
+
+    CloseWebSocketFrame bare = (CloseWebSocketFrame) decode(WebSocketWire.close(-1, null));
+    assertEquals(0, bare.content().readableBytes(), "no code: an empty close frame");
+    release(bare);
+  }
+
+  @Test
+  void aLongCloseReasonIsCutAtACharacterBoundaryToFitAControlFrame() {
+    String reason = "banned: " + "ü".repeat(100); // 208 bytes of UTF-8
+    CloseWebSocketFrame close = (CloseWebSocketFrame) decode(WebSocketWire.close(4000, reason));
+    assertEquals(4000, close.statusCode());
+    String cut = close.reasonText();
+    assertTrue(reason.startsWith(cut), "a prefix of the reason: " + cut);
+    assertTrue(cut.getBytes(StandardCharsets.UTF_8).length <= 123, "fits the 125-byte control payload with the code");
+    assertEquals(122, cut.getBytes(StandardCharsets.UTF_8).length, "8 ASCII bytes and 57 whole 2-byte characters");
+    release(close);
+  }
+
+  private static WebSocketFrame release(WebSocketFrame frame) {
+    frame.release();
+    return frame;
   }
 
   private static String decodeText(ByteBuf wire) {

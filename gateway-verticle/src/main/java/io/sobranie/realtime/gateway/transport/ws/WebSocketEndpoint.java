@@ -10,11 +10,9 @@ import io.sobranie.realtime.gateway.http.Unauthenticated;
 import io.sobranie.realtime.gateway.pipeline.Inbound;
 import io.sobranie.realtime.gateway.session.Session;
 import io.sobranie.realtime.gateway.session.Shard;
-import io.netty.channel.Channel;
+import io.sobranie.realtime.common.config.RealtimeConfig;
 import io.vertx.core.AsyncResult;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.RoutingContext;
 import java.util.logging.Logger;
 
@@ -45,8 +43,14 @@ public final class WebSocketEndpoint {
     if (!admission.served(ctx, TRANSPORT)) {
       return;
     }
-    if (!"websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))) {
-      RestApi.sendError(ctx, RealtimeException.badRequest("expected a WebSocket upgrade"));
+    String refusal = WebSocketHandshake.refusal(request);
+    if (refusal != null) {
+      RestApi.sendError(ctx, RealtimeException.badRequest(refusal));
+      return;
+    }
+    if (!WebSocketHandshake.versionSupported(request)) {
+      WebSocketHandshake.offerVersion(ctx.response());
+      RestApi.sendError(ctx, RealtimeException.badRequest("unsupported WebSocket version (this server speaks 13)"));
       return;
     }
     if (!admission.originAllowed(ctx, TRANSPORT) || !admission.reserved(ctx, TRANSPORT)) {
@@ -56,34 +60,25 @@ public final class WebSocketEndpoint {
     admission.authenticate(request).onComplete(auth -> shard.context().runOnContext(v -> accept(request, auth, kind)));
   }
 
-  /**
-   * The Netty channel of the request's connection, which the WebSocket keeps after the upgrade.
-   * Vert.x has no public way to it (vertx-web wraps the socket, and {@code WebSocketInternal}
-   * sits under that wrapper); its connections are {@link ConnectionBase}s, which expose it.
-   */
-  private static Channel channelOf(HttpServerRequest request) {
-    return ((ConnectionBase) request.connection()).channel();
-  }
-
   /** Upgrades on a reserved slot: a session takes the slot over, any other outcome gives it back. */
   private void accept(HttpServerRequest request, AsyncResult<Principal> auth, Session.Kind kind) {
-    request.toWebSocket().onComplete(upgraded -> {
-      if (upgraded.failed()) {
-        admission.release();
-        LOG.fine("connect transport=websocket ip=" + admission.remoteIp(request) + " outcome=upgrade-failed: "
-            + upgraded.cause().getMessage());
-        return;
-      }
-      if (auth.failed()) {
-        admission.release();
-        admission.refused(request, TRANSPORT, "unauthorized", "unauthorized reason=" + Unauthenticated.reasonOf(auth.cause()));
-        upgraded.result().close((short) Disconnect.UNAUTHORIZED.closeCode(), Disconnect.UNAUTHORIZED.reason());
-        return;
-      }
-      admission.accepted(request, TRANSPORT, auth.result());
-      WebSocketTransport transport = new WebSocketTransport(upgraded.result(), channelOf(request),
-          gateway.config().heartbeatMs(), gateway.config().outboundBudgetBytes(), gateway.config().maxFrameBytes());
-      transport.serve(new Session(kind, auth.result(), transport, shard, gateway), inbound);
-    });
+    RealtimeConfig config = gateway.config();
+    WebSocketTransport transport = new WebSocketTransport(config.heartbeatMs(), config.outboundBudgetBytes(),
+        config.maxFrameBytes());
+    // Frames up to twice the limit are read whole, so our 1009 close reaches the client;
+    // a larger one breaks the input (the close is sent, the rest is not read).
+    if (!WebSocketHandshake.complete(request, transport, 2 * config.maxFrameBytes(), config.wsCompression())) {
+      admission.release();
+      LOG.fine("connect transport=websocket ip=" + admission.remoteIp(request) + " outcome=gone-before-upgrade");
+      return;
+    }
+    if (auth.failed()) {
+      admission.release();
+      admission.refused(request, TRANSPORT, "unauthorized", "unauthorized reason=" + Unauthenticated.reasonOf(auth.cause()));
+      transport.refuse(Disconnect.UNAUTHORIZED);
+      return;
+    }
+    admission.accepted(request, TRANSPORT, auth.result());
+    transport.serve(new Session(kind, auth.result(), transport, shard, gateway), inbound);
   }
 }

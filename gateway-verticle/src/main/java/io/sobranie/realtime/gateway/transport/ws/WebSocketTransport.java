@@ -1,13 +1,23 @@
 package io.sobranie.realtime.gateway.transport.ws;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelDuplexHandler;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
-import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.sobranie.realtime.common.Disconnect;
 import io.sobranie.realtime.gateway.hub.Delivery;
 import io.sobranie.realtime.gateway.pipeline.Inbound;
@@ -15,125 +25,236 @@ import io.sobranie.realtime.gateway.protocol.WebSocketWire;
 import io.sobranie.realtime.gateway.session.Session;
 import io.sobranie.realtime.gateway.session.Transport;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.WebSocketFrame;
-import java.util.ArrayList;
-import java.util.List;
+import io.vertx.core.internal.buffer.BufferInternal;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * A session over a WebSocket (PROTOCOL.md section 3). Server frames are written as bytes
- * ({@link WebSocketWire}) from a handler of ours at the socket end of the Netty pipeline (after
- * TLS where there is one), past Vert.x's WebSocket encoder and the HTTP encoder Netty removes
- * only once the handshake response is out: a stream's delivery as the frame encoded once per
- * node, shared by every socket; a turn's frames go out together at its end (one flush, one
- * system call). Vert.x keeps the
- * handshake, reading, pings and the close handshake. A message over {@code MAX_FRAME_BYTES}
- * closes it 1009; the session's disconnects become close frames with the code and reason of
- * the {@link Disconnect} table.
+ * A session over a WebSocket (PROTOCOL.md section 3), on the connection's Netty pipeline after
+ * {@link WebSocketHandshake}: it reads the frames Netty's decoder makes (messages assembled from
+ * fragments up to {@code MAX_FRAME_BYTES}, pings answered, the close handshake) and writes
+ * frames as bytes ({@link WebSocketWire}): a stream's delivery as the frame encoded once per node
+ * and shared by every socket, a turn's frames together at its end (one flush, one system call).
+ * Netty's watermarks at the outbound budget tell the session when the client caught up.
  */
-public final class WebSocketTransport implements Transport {
+public final class WebSocketTransport extends ChannelInboundHandlerAdapter implements Transport {
   private static final Logger LOG = Logger.getLogger(WebSocketTransport.class.getName());
   /** Frames are sent before the end of the turn once this many bytes wait (a replay, a burst). */
   static final int FLUSH_BYTES = 16 * 1024;
+  /** How long a close frame waits for the client's before the connection is dropped (Vert.x's default too). */
+  static final long CLOSE_WAIT_MS = 10_000;
 
-  private final ServerWebSocket socket;
-  private final Channel channel;
-  /** Where our frames enter the pipeline; set by {@link #serve}. */
-  private ChannelHandlerContext out;
-  /**
-   * Frames written before Vert.x's own writes so far (the handshake response) are surely in the
-   * channel: held, then written in order. Null once flowing.
-   */
-  private List<ByteBuf> held = new ArrayList<>();
   private final long heartbeatMs;
   private final int maxMessageBytes;
+  private final int outboundBudget;
+  private final Promise<Void> ended = Promise.promise();
+  private ChannelHandlerContext ctx;
   private Session session;
-  /** Set once the close handshake started or the socket closed: nothing more is written. */
-  private boolean closed;
-  /** Bytes written this turn and not yet flushed. */
-  private int unflushed;
-  /** Bytes of the client message being received in fragments. */
-  private long incoming;
+  private Inbound inbound;
+  /** The message being received in fragments (null when none, or when it is refused). */
+  private ByteBuf fragments;
+  private boolean fragmentsText;
+  /** Bytes of the current message so far. */
+  private long messageBytes;
   private boolean refusing;
   private long lastReceived;
   private long lastPing;
+  /** Bytes written this turn and not yet flushed. */
+  private int unflushed;
+  /** Our close frame is written: nothing more is. */
+  private boolean closeSent;
+  private boolean closeReceived;
+  /** The decoder gave up on the input (a protocol violation): the client's close frame cannot be read. */
+  private boolean inputBroken;
+  private ScheduledFuture<?> closeTimer;
 
   /**
-   * @param channel         the socket's Netty channel (the connection Vert.x upgraded)
    * @param outboundBudget  {@code OUTBOUND_BUDGET_BYTES}: Netty reports the channel unwritable
    *                        past it and writable again under half, which resumes paced replays
-   * @param maxMessageBytes the largest client message ({@code MAX_FRAME_BYTES}); the server's
-   *                        frame limits must let twice that through, so the close is read, not reset
+   * @param maxMessageBytes the largest client message ({@code MAX_FRAME_BYTES})
    */
-  public WebSocketTransport(ServerWebSocket socket, Channel channel, long heartbeatMs, long outboundBudget,
-                            int maxMessageBytes) {
-    this.socket = socket;
-    this.channel = channel;
+  public WebSocketTransport(long heartbeatMs, long outboundBudget, int maxMessageBytes) {
     this.heartbeatMs = heartbeatMs;
     this.maxMessageBytes = maxMessageBytes;
-    int high = (int) Math.min(Integer.MAX_VALUE, Math.max(2, outboundBudget));
-    channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(high / 2, high));
+    this.outboundBudget = (int) Math.min(Integer.MAX_VALUE, Math.max(2, outboundBudget));
   }
 
-  /** Carries {@code session}: client frames go to {@code inbound} once the session is open. */
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    lastReceived = lastPing = System.currentTimeMillis();
+    ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(outboundBudget / 2, outboundBudget));
+    ctx.channel().closeFuture().addListener(closed -> onChannelClosed());
+  }
+
+  /** Carries {@code session}: client messages go to {@code inbound} once the session is open. */
   public void serve(Session session, Inbound inbound) {
     this.session = session;
-    lastReceived = lastPing = System.currentTimeMillis();
-    socket.pause();
-    socket.frameHandler(this::onFrame);
-    socket.textMessageHandler(text -> {
-      if (!refusing) {
-        inbound.text(session, text);
-      }
-    });
-    socket.binaryMessageHandler(bytes -> {
-      if (!refusing) {
-        inbound.binary(session, bytes);
-      }
-    });
-    socket.exceptionHandler(failure -> LOG.log(Level.FINE, "websocket error connection=" + session.id(), failure));
-    socket.closeHandler(v -> {
-      closed = true;
-      session.onClosed();
-    });
-    FrameOutlet outlet = new FrameOutlet(session);
-    ChannelPipeline pipeline = channel.pipeline();
-    SslHandler tls = pipeline.get(SslHandler.class);
-    if (tls == null) {
-      pipeline.addFirst("realtime-frames", outlet);
-    } else {
-      pipeline.addAfter(pipeline.context(tls).name(), "realtime-frames", outlet);
-    }
-    out = pipeline.context(outlet);
-    // A ping through Vert.x's write queue: once written, so is everything Vert.x wrote before it.
-    // Held frames go out even when a close was asked meanwhile: its frame is queued behind the ping.
-    socket.writePing(Buffer.buffer()).onComplete(written -> {
-      List<ByteBuf> frames = held;
-      held = null;
-      frames.forEach(this::writeToChannel);
-      flush();
-    });
-    session.openSocket(socket::resume);
+    this.inbound = inbound;
+    ctx.channel().config().setAutoRead(false);
+    session.openSocket(this::opened);
   }
 
-  /** Every frame is a sign of life; a message growing past the limit is refused before it is handled. */
-  private void onFrame(WebSocketFrame frame) {
-    lastReceived = System.currentTimeMillis();
-    if (!frame.isText() && !frame.isBinary() && !frame.isContinuation()) {
+  /** Bad credentials: the close frame is all the client gets (PROTOCOL.md section 1). */
+  public void refuse(Disconnect why) {
+    close(why, 0, null);
+  }
+
+  /** Client frames wait in the socket until the session is open (its implicit streams joined). */
+  private void opened() {
+    ctx.channel().config().setAutoRead(true);
+  }
+
+  // ---- reading --------------------------------------------------------------------------------
+
+  /** Every frame is a sign of life. */
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof WebSocketFrame frame)) {
+      ReferenceCountUtil.release(msg);
       return;
     }
-    incoming += frame.binaryData().length();
-    if (incoming > maxMessageBytes && !refusing) {
-      refusing = true;
-      session.close(Disconnect.TOO_LARGE, 0, null);
-    }
-    if (frame.isFinal()) {
-      incoming = 0;
+    lastReceived = System.currentTimeMillis();
+    try {
+      if (frame instanceof PingWebSocketFrame) {
+        if (!closeSent) {
+          writeToChannel(WebSocketWire.pong(frame.content()));
+          flush();
+        }
+      } else if (frame instanceof CloseWebSocketFrame close) {
+        onCloseFrame(close);
+      } else if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame
+          || frame instanceof ContinuationWebSocketFrame) {
+        onData(frame);
+      }
+      // a pong: only a sign of life
+    } finally {
+      frame.release();
     }
   }
+
+  /** Text, binary and continuation frames (Netty's decoder has checked their order). */
+  private void onData(WebSocketFrame frame) {
+    if (!(frame instanceof ContinuationWebSocketFrame)) {
+      fragmentsText = frame instanceof TextWebSocketFrame;
+      messageBytes = 0;
+      refusing = false;
+    }
+    ByteBuf content = frame.content();
+    messageBytes += content.readableBytes();
+    if (refusing || session == null || closeSent) {
+      return;
+    }
+    if (messageBytes > maxMessageBytes) {
+      refusing = true; // the rest of the message is read and dropped: the close frame follows it
+      releaseFragments();
+      session.close(Disconnect.TOO_LARGE, 0, null);
+      return;
+    }
+    if (fragments == null && frame.isFinalFragment()) {
+      deliver(fragmentsText, content);
+      return;
+    }
+    if (fragments == null) {
+      fragments = Unpooled.buffer(content.readableBytes() * 2);
+    }
+    fragments.writeBytes(content);
+    if (frame.isFinalFragment()) {
+      ByteBuf whole = fragments;
+      fragments = null;
+      try {
+        deliver(fragmentsText, whole);
+      } finally {
+        whole.release();
+      }
+    }
+  }
+
+  /** Text is parsed before this returns, so it is read where it lies; binary is relayed later, so copied. */
+  private void deliver(boolean text, ByteBuf content) {
+    if (text) {
+      inbound.text(session, BufferInternal.buffer(content));
+    } else {
+      inbound.binary(session, Buffer.buffer(ByteBufUtil.getBytes(content)));
+    }
+  }
+
+  /** The client's close: answered with its code (section 5.5.1) unless ours went first, then the connection ends. */
+  private void onCloseFrame(CloseWebSocketFrame close) {
+    closeReceived = true;
+    if (closeSent) {
+      ctx.close();
+      return;
+    }
+    closeSent = true;
+    int code = close.content().readableBytes() >= 2 ? close.statusCode() : -1;
+    unflushed = 0;
+    ctx.writeAndFlush(WebSocketWire.close(code, null)).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  /** A protocol violation (1002), invalid UTF-8 (1007) or an oversized frame (1009): the input is lost. */
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof CorruptedWebSocketFrameException broken) {
+      inputBroken = true;
+      releaseFragments();
+      Disconnect why = disconnectFor(broken.closeStatus());
+      if (session != null) {
+        session.close(why, 0, null);
+      } else {
+        close(why, 0, null);
+      }
+      return;
+    }
+    LOG.log(Level.FINE, "websocket error connection=" + (session == null ? "-" : session.id()), cause);
+    ctx.close();
+  }
+
+  private static Disconnect disconnectFor(WebSocketCloseStatus status) {
+    if (status.code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code()) {
+      return Disconnect.TOO_LARGE;
+    }
+    if (status.code() == WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code()) {
+      return Disconnect.INVALID_TEXT;
+    }
+    return Disconnect.PROTOCOL_ERROR;
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (ctx.channel().isWritable() && session != null) {
+      session.onDrained();
+    }
+  }
+
+  /** Read events stop here: Vert.x's connection behind us only hears that the connection closed. */
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+  }
+
+  private void onChannelClosed() {
+    closeSent = true;
+    if (closeTimer != null) {
+      closeTimer.cancel(false);
+    }
+    releaseFragments();
+    ended.tryComplete();
+    if (session != null) {
+      session.onClosed();
+    }
+  }
+
+  private void releaseFragments() {
+    if (fragments != null) {
+      fragments.release();
+      fragments = null;
+    }
+  }
+
+  // ---- writing --------------------------------------------------------------------------------
 
   @Override
   public String name() {
@@ -157,19 +278,16 @@ public final class WebSocketTransport implements Transport {
   }
 
   private void write(ByteBuf frame) {
-    if (closed) {
+    if (closeSent) {
+      frame.release();
       return;
     }
-    if (held != null) {
-      held.add(frame);
-    } else {
-      writeToChannel(frame);
-    }
+    writeToChannel(frame);
   }
 
   private void writeToChannel(ByteBuf frame) {
     unflushed += frame.readableBytes();
-    out.write(frame, out.voidPromise());
+    ctx.write(frame, ctx.voidPromise());
     if (unflushed >= FLUSH_BYTES) {
       flush();
     }
@@ -179,26 +297,20 @@ public final class WebSocketTransport implements Transport {
   public void flush() {
     if (unflushed > 0) {
       unflushed = 0;
-      out.flush();
+      ctx.flush();
     }
   }
 
-  /** What Netty holds for the socket, flushed or not, and what waits for the handshake. */
+  /** What Netty holds for the socket, flushed or not. */
   @Override
   public long backlog() {
-    ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
-    long waiting = 0;
-    if (held != null) {
-      for (ByteBuf frame : held) {
-        waiting += frame.readableBytes();
-      }
-    }
-    return waiting + (buffer == null ? 0 : buffer.totalPendingWriteBytes());
+    ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
+    return buffer == null ? 0 : buffer.totalPendingWriteBytes();
   }
 
   @Override
   public boolean isClosed() {
-    return closed || socket.isClosed();
+    return closeSent || !ctx.channel().isActive();
   }
 
   /** Pings every heartbeat; a client silent (no frame, no pong) for two is {@link Disconnect#IDLE}. */
@@ -207,43 +319,33 @@ public final class WebSocketTransport implements Transport {
     if (now - lastReceived >= 2 * heartbeatMs) {
       return Disconnect.IDLE;
     }
-    if (now - lastPing >= heartbeatMs) {
+    if (now - lastPing >= heartbeatMs && !closeSent) {
       lastPing = now;
-      socket.writePing(Buffer.buffer());
+      writeToChannel(WebSocketWire.ping());
+      flush();
     }
     return null;
   }
 
+  /**
+   * Writes the close frame after everything before it, then waits for the client's close frame
+   * (at most {@link #CLOSE_WAIT_MS}; not at all when the input is broken) and drops the connection.
+   */
   @Override
   public Future<Void> close(Disconnect why, long afterMs, String reason) {
-    String text = why == Disconnect.BY_SERVICE && reason != null ? reason : why.reason();
-    closed = true;
-    return socket.close((short) why.closeCode(), text);
-  }
-
-  /**
-   * Our place in the pipeline: frames written from its context go only through what lies toward
-   * the socket (TLS). It also tells the session when Netty finds the socket writable again (its
-   * backlog fell under half the budget).
-   */
-  private static final class FrameOutlet extends ChannelDuplexHandler {
-    private final Session session;
-
-    FrameOutlet(Session session) {
-      this.session = session;
+    if (!closeSent && ctx.channel().isActive()) {
+      closeSent = true;
+      ctx.channel().config().setAutoRead(true); // to read the client's close frame
+      String text = why == Disconnect.BY_SERVICE && reason != null ? reason : why.reason();
+      unflushed = 0;
+      ctx.writeAndFlush(WebSocketWire.close(why.closeCode(), text)).addListener(written -> {
+        if (closeReceived || inputBroken || !written.isSuccess()) {
+          ctx.close();
+        } else if (ctx.channel().isActive()) {
+          closeTimer = ctx.executor().schedule(() -> ctx.close(), CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
+        }
+      });
     }
-
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-      if (ctx.channel().isWritable()) {
-        session.onDrained();
-      }
-      ctx.fireChannelWritabilityChanged();
-    }
-
-    @Override
-    public boolean isSharable() {
-      return false;
-    }
+    return ended.future();
   }
 }
