@@ -107,12 +107,13 @@ public final class Hub {
 
   /** Per stream with local followers: which shards want it and how far delivery has got. */
   private static final class StreamState {
-    final Map<Outlet, Integer> shards = new HashMap<>();
+    final ShardCounts shards = new ShardCounts();
     /** Local followers over every shard (the sum of {@link #shards}' counts). */
     int followers;
     /** Joins waiting for the first position read; null once ready. */
     List<Runnable> waiting = new ArrayList<>();
-    final TreeMap<Long, Envelope> held = new TreeMap<>();
+    /** Envelopes ahead of the sequence (by seq), waiting for the hole before them; null until one comes. */
+    TreeMap<Long, Envelope> held;
     long last;
     String epoch;
     long gapTimer = -1;
@@ -122,6 +123,17 @@ public final class Hub {
 
     boolean ready() {
       return waiting == null;
+    }
+
+    boolean nothingHeld() {
+      return held == null || held.isEmpty();
+    }
+
+    TreeMap<Long, Envelope> held() {
+      if (held == null) {
+        held = new TreeMap<>();
+      }
+      return held;
     }
   }
 
@@ -159,7 +171,7 @@ public final class Hub {
         states.put(key, state);
         initialize(key, state);
       }
-      state.shards.merge(shard, 1, Integer::sum);
+      state.shards.add(shard);
       state.followers++;
       StreamState joined = state;
       Runnable answer = () -> {
@@ -182,13 +194,10 @@ public final class Hub {
     context.runOnContext(v -> {
       for (String key : keys) {
         StreamState state = states.get(key);
-        if (state == null || !state.shards.containsKey(shard)) {
+        if (state == null || !state.shards.remove(shard)) {
           continue;
         }
         state.followers--;
-        if (state.shards.merge(shard, -1, Integer::sum) <= 0) {
-          state.shards.remove(shard);
-        }
         if (state.shards.isEmpty() && state.ready()) {
           states.remove(key);
           if (state.gapTimer >= 0) {
@@ -244,7 +253,12 @@ public final class Hub {
     if (state.ready() && envelope.seq() <= state.last) {
       return; // already delivered (e.g. by a gap fill)
     }
-    state.held.put(envelope.seq(), envelope);
+    if (state.ready() && envelope.seq() == state.last + 1 && state.nothingHeld()) {
+      metrics.delivered(envelope.ts()); // the next one, nothing waiting: no need to hold it
+      deliver(key, state, Streams.of(envelope));
+      return;
+    }
+    state.held().put(envelope.seq(), envelope);
     if (state.ready()) {
       drain(key, state);
     }
@@ -280,11 +294,11 @@ public final class Hub {
       // The stream was reset: start over, filling from the store if its start was missed.
       state.epoch = epoch;
       state.last = 0;
-      state.held.clear();
+      state.held = null;
     }
     for (Envelope envelope : parked) {
       if (envelope.epoch().equals(state.epoch) && envelope.seq() > state.last) {
-        state.held.put(envelope.seq(), envelope);
+        state.held().put(envelope.seq(), envelope);
       }
     }
     drain(key, state);
@@ -292,7 +306,7 @@ public final class Hub {
 
   /** Delivers held envelopes that continue the sequence; waits for a hole to fill, then reads the store. */
   private void drain(String key, StreamState state) {
-    while (!state.held.isEmpty()) {
+    while (!state.nothingHeld()) {
       Map.Entry<Long, Envelope> first = state.held.firstEntry();
       if (!first.getValue().epoch().equals(state.epoch) || first.getKey() <= state.last) {
         state.held.pollFirstEntry(); // stale: an older epoch, or already delivered
@@ -305,7 +319,7 @@ public final class Hub {
       metrics.delivered(first.getValue().ts());
       deliver(key, state, Streams.of(first.getValue()));
     }
-    if (state.held.isEmpty()) {
+    if (state.nothingHeld()) {
       if (state.gapTimer >= 0) {
         vertx.cancelTimer(state.gapTimer);
         state.gapTimer = -1;
@@ -319,7 +333,7 @@ public final class Hub {
   }
 
   private void fillGap(String key, StreamState state) {
-    if (state.held.isEmpty() || states.get(key) != state) {
+    if (state.nothingHeld() || states.get(key) != state) {
       return;
     }
     long upTo = state.held.firstKey() - 1;
@@ -352,7 +366,8 @@ public final class Hub {
   }
 
   private void dispatch(String key, StreamState state, Delivery delivery) {
-    for (Outlet shard : state.shards.keySet()) {
+    for (int i = 0; i < state.shards.size(); i++) {
+      Outlet shard = state.shards.outlet(i);
       shard.context().runOnContext(v -> shard.deliver(key, delivery));
     }
   }

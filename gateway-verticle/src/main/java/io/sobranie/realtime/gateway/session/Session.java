@@ -106,15 +106,15 @@ public final class Session {
    */
   private boolean openingCountPending;
   private boolean countChangedWhileOpening;
-  /** Rooms (channels of presence namespaces) this session told presence it joined. */
-  private final Set<String> rooms = new LinkedHashSet<>();
+  /** Rooms (channels of presence namespaces) this session told presence it joined; null until the first. */
+  private Set<String> rooms;
   /** Requests this connection relays through chat (messages, typing, signals), chained so they keep the client's order. */
   private Future<?> sending = Future.succeededFuture();
   private final Promise<Void> finished = Promise.promise();
-  // cursor transports (SSE, poll)
-  private final Cursor written = Cursor.empty();
+  // cursor transports (SSE, poll); a WebSocket session has neither (idle connections are many: no empty collections)
+  private final Cursor written;
   /** Streams whose requested position is beyond history: reported as {@code recovered:false}. */
-  private final List<String> lost = new ArrayList<>();
+  private final List<String> lost;
   private int starting;
   /** Events sent before every stream started, held so a client that saw {@code connected} misses nothing; null once flowing. */
   private List<Runnable> held;
@@ -135,6 +135,8 @@ public final class Session {
     this.shard = shard;
     this.gateway = gateway;
     this.budget = new OutboundBudget(this, gateway.config());
+    this.written = kind.cursors ? Cursor.empty() : null;
+    this.lost = kind.cursors ? new ArrayList<>() : null;
   }
 
   public String id() {
@@ -762,7 +764,7 @@ public final class Session {
     shard.unsubscribeAll(all);
     if (kind.reportsPresence) {
       presence(Addresses.PRESENCE_DISCONNECT,
-          new PresenceRequests.Disconnect(gateway.incarnation(), principal.userId(), id, List.copyOf(rooms)).toJson());
+          new PresenceRequests.Disconnect(gateway.incarnation(), principal.userId(), id, rooms == null ? List.of() : List.copyOf(rooms)).toJson());
     }
     if (pollRooms != null) {
       gateway.pollPresence().ended(principal.userId(), pollRooms);
@@ -872,13 +874,19 @@ public final class Session {
 
   /** Tells presence this session follows a room, when its namespace tracks presence. */
   private void joinRoom(String channel) {
-    if (kind.reportsPresence && tracksPresence(channel) && rooms.add(channel)) {
+    if (!kind.reportsPresence || !tracksPresence(channel)) {
+      return;
+    }
+    if (rooms == null) {
+      rooms = new LinkedHashSet<>();
+    }
+    if (rooms.add(channel)) {
       presence(Addresses.PRESENCE_JOIN, new PresenceRequests.Membership(gateway.incarnation(), channel, principal.userId(), id).toJson());
     }
   }
 
   private void leaveRoom(String channel) {
-    if (rooms.remove(channel)) {
+    if (rooms != null && rooms.remove(channel)) {
       presence(Addresses.PRESENCE_LEAVE, new PresenceRequests.Membership(gateway.incarnation(), channel, principal.userId(), id).toJson());
     }
   }

@@ -4,11 +4,8 @@ import io.sobranie.realtime.gateway.hub.Delivery;
 import io.sobranie.realtime.gateway.hub.Hub;
 import io.vertx.core.Context;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -22,8 +19,8 @@ public final class Shard implements Hub.Outlet {
   private static final Logger LOG = Logger.getLogger(Shard.class.getName());
   private final Context context;
   private final Hub hub;
-  private final Map<String, Set<Subscription>> byKey = new HashMap<>();
-  private final Map<String, Set<Session>> byUser = new HashMap<>();
+  private final Followers<Subscription> byKey = new Followers<>();
+  private final Followers<Session> byUser = new Followers<>();
   private final Set<Session> sessions = new LinkedHashSet<>();
   /** Sessions holding output for the end of this event-loop turn (adaptive batching). */
   private final List<Session> unflushed = new ArrayList<>();
@@ -41,15 +38,12 @@ public final class Shard implements Hub.Outlet {
 
   void add(Session session) {
     sessions.add(session);
-    byUser.computeIfAbsent(session.principal().userId(), u -> new HashSet<>()).add(session);
+    byUser.add(session.principal().userId(), session);
   }
 
   void remove(Session session) {
     sessions.remove(session);
-    Set<Session> ofUser = byUser.get(session.principal().userId());
-    if (ofUser != null && ofUser.remove(session) && ofUser.isEmpty()) {
-      byUser.remove(session.principal().userId());
-    }
+    byUser.remove(session.principal().userId(), session);
   }
 
   /**
@@ -79,7 +73,7 @@ public final class Shard implements Hub.Outlet {
 
   /** Indexes a subscription and joins the hub; {@code subscription.start} runs when the hub answers. */
   void subscribe(Subscription subscription) {
-    byKey.computeIfAbsent(subscription.key(), k -> new HashSet<>()).add(subscription);
+    byKey.add(subscription.key(), subscription);
     hub.join(this, subscription.key(), subscription::start);
   }
 
@@ -99,10 +93,7 @@ public final class Shard implements Hub.Outlet {
   }
 
   private void unindex(Subscription subscription) {
-    Set<Subscription> followers = byKey.get(subscription.key());
-    if (followers != null && followers.remove(subscription) && followers.isEmpty()) {
-      byKey.remove(subscription.key());
-    }
+    byKey.remove(subscription.key(), subscription);
   }
 
   /**
@@ -111,17 +102,14 @@ public final class Shard implements Hub.Outlet {
    */
   @Override
   public void deliver(String key, Delivery delivery) {
-    Set<Subscription> followers = byKey.get(key);
-    if (followers != null) {
-      for (Subscription subscription : followers) {
-        try {
-          subscription.offer(delivery);
-        } catch (RuntimeException e) {
-          // one broken connection must not cost the others their delivery
-          LOG.log(Level.WARNING, "delivery failed key=" + key + " user=" + subscription.session().principal().userId(), e);
-        }
+    byKey.forEach(key, subscription -> {
+      try {
+        subscription.offer(delivery);
+      } catch (RuntimeException e) {
+        // one broken connection must not cost the others their delivery
+        LOG.log(Level.WARNING, "delivery failed key=" + key + " user=" + subscription.session().principal().userId(), e);
       }
-    }
+    });
   }
 
   /**
@@ -130,12 +118,9 @@ public final class Shard implements Hub.Outlet {
    */
   @Override
   public void deliverToUser(String userId, Delivery delivery) {
-    Set<Session> ofUser = byUser.get(userId);
-    if (ofUser != null) {
-      for (Session session : List.copyOf(ofUser)) {
-        if (!session.id().equals(delivery.except())) {
-          session.onUserEvent(delivery);
-        }
+    for (Session session : byUser.snapshot(userId)) {
+      if (!session.id().equals(delivery.except())) {
+        session.onUserEvent(delivery);
       }
     }
   }

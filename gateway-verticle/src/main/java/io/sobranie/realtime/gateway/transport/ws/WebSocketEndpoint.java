@@ -63,7 +63,7 @@ public final class WebSocketEndpoint {
   /** Upgrades on a reserved slot: a session takes the slot over, any other outcome gives it back. */
   private void accept(HttpServerRequest request, AsyncResult<Principal> auth, Session.Kind kind) {
     RealtimeConfig config = gateway.config();
-    WebSocketTransport transport = new WebSocketTransport(config.heartbeatMs(), config.outboundBudgetBytes(),
+    WebSocketTransport transport = new WebSocketTransport(shard.context(), config.heartbeatMs(), config.outboundBudgetBytes(),
         config.maxFrameBytes());
     // Frames up to twice the limit are read whole, so our 1009 close reaches the client;
     // a larger one breaks the input (the close is sent, the rest is not read).

@@ -24,9 +24,11 @@ import io.sobranie.realtime.gateway.pipeline.Inbound;
 import io.sobranie.realtime.gateway.protocol.WebSocketWire;
 import io.sobranie.realtime.gateway.session.Session;
 import io.sobranie.realtime.gateway.session.Transport;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -47,6 +49,8 @@ public final class WebSocketTransport extends ChannelInboundHandlerAdapter imple
   /** How long a close frame waits for the client's before the connection is dropped (Vert.x's default too). */
   static final long CLOSE_WAIT_MS = 10_000;
 
+  /** The shard's: Netty calls this handler outside any Vert.x context, session code runs within it. */
+  private final ContextInternal context;
   private final long heartbeatMs;
   private final int maxMessageBytes;
   private final int outboundBudget;
@@ -76,7 +80,8 @@ public final class WebSocketTransport extends ChannelInboundHandlerAdapter imple
    *                        past it and writable again under half, which resumes paced replays
    * @param maxMessageBytes the largest client message ({@code MAX_FRAME_BYTES})
    */
-  public WebSocketTransport(long heartbeatMs, long outboundBudget, int maxMessageBytes) {
+  public WebSocketTransport(Context context, long heartbeatMs, long outboundBudget, int maxMessageBytes) {
+    this.context = (ContextInternal) context;
     this.heartbeatMs = heartbeatMs;
     this.maxMessageBytes = maxMessageBytes;
     this.outboundBudget = (int) Math.min(Integer.MAX_VALUE, Math.max(2, outboundBudget));
@@ -119,21 +124,25 @@ public final class WebSocketTransport extends ChannelInboundHandlerAdapter imple
     }
     lastReceived = System.currentTimeMillis();
     try {
-      if (frame instanceof PingWebSocketFrame) {
-        if (!closeSent) {
-          writeToChannel(WebSocketWire.pong(frame.content()));
-          flush();
-        }
-      } else if (frame instanceof CloseWebSocketFrame close) {
-        onCloseFrame(close);
-      } else if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame
-          || frame instanceof ContinuationWebSocketFrame) {
-        onData(frame);
-      }
-      // a pong: only a sign of life
+      context.dispatch(frame, this::onFrame);
     } finally {
       frame.release();
     }
+  }
+
+  private void onFrame(WebSocketFrame frame) {
+    if (frame instanceof PingWebSocketFrame) {
+      if (!closeSent) {
+        writeToChannel(WebSocketWire.pong(frame.content()));
+        flush();
+      }
+    } else if (frame instanceof CloseWebSocketFrame close) {
+      onCloseFrame(close);
+    } else if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame
+        || frame instanceof ContinuationWebSocketFrame) {
+      onData(frame);
+    }
+    // a pong: only a sign of life
   }
 
   /** Text, binary and continuation frames (Netty's decoder has checked their order). */
@@ -203,7 +212,7 @@ public final class WebSocketTransport extends ChannelInboundHandlerAdapter imple
       releaseFragments();
       Disconnect why = disconnectFor(broken.closeStatus());
       if (session != null) {
-        session.close(why, 0, null);
+        context.dispatch(v -> session.close(why, 0, null));
       } else {
         close(why, 0, null);
       }
@@ -226,7 +235,7 @@ public final class WebSocketTransport extends ChannelInboundHandlerAdapter imple
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     if (ctx.channel().isWritable() && session != null) {
-      session.onDrained();
+      context.dispatch(v -> session.onDrained());
     }
   }
 
@@ -241,10 +250,12 @@ public final class WebSocketTransport extends ChannelInboundHandlerAdapter imple
       closeTimer.cancel(false);
     }
     releaseFragments();
-    ended.tryComplete();
-    if (session != null) {
-      session.onClosed();
-    }
+    context.dispatch(v -> {
+      ended.tryComplete();
+      if (session != null) {
+        session.onClosed();
+      }
+    });
   }
 
   private void releaseFragments() {
