@@ -90,7 +90,24 @@ class WebSocketFramingTest extends ServerTestBase {
     try (RawWebSocket raw = open()) {
       raw.sendFrame(RawWebSocket.TEXT, true, new byte[] {'{', '"', (byte) 0xC3, (byte) 0x28, '"', '}'});
       assertEquals(1007, raw.readUntil(RawWebSocket.CLOSE).closeCode());
-      assertTrue(raw.endOfStream());
+      raw.sendFrame(RawWebSocket.CLOSE, true, new byte[] {0x03, (byte) 0xEF}); // the client's answer
+      assertTrue(raw.endOfStream(), "the server ends the connection once the client answered");
+    }
+  }
+
+  @Test
+  @DisplayName("a character split across fragments is fine: UTF-8 is checked on the whole message")
+  void characterSplitAcrossFragments() throws IOException {
+    try (RawWebSocket raw = open()) {
+      byte[] text = "{\"type\":\"ping\",\"ref\":\"é\"}".getBytes(StandardCharsets.UTF_8);
+      int split = new String(text, StandardCharsets.UTF_8).indexOf('é') + 1; // inside the 2-byte é
+      raw.sendFrame(RawWebSocket.TEXT, false, java.util.Arrays.copyOfRange(text, 0, split));
+      raw.sendFrame(RawWebSocket.CONTINUATION, true, java.util.Arrays.copyOfRange(text, split, text.length));
+      JsonObject frame;
+      do {
+        frame = new JsonObject(raw.readUntil(RawWebSocket.TEXT).text()); // unread_count comes first
+      } while (!"pong".equals(frame.getString("type")));
+      assertEquals("é", frame.getString("ref"));
     }
   }
 

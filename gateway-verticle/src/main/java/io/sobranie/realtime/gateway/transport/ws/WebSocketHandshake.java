@@ -6,7 +6,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpContentCompressor;
 import io.netty.handler.codec.http.HttpContentDecompressor;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.sobranie.realtime.gateway.http.Channels;
@@ -26,7 +25,7 @@ import java.util.regex.Pattern;
  * queue for every connection (docs/benchmarks.md). The 101 leaves through Vert.x's response, so
  * its request metrics and the slow-client guard see an ordinary answer; then the pipeline becomes
  * a WebSocket's: Netty's frame decoder where the HTTP decoder was, no HTTP encoder (our frames
- * leave as bytes), UTF-8 validation of text, and the socket's handler in front of Vert.x's HTTP
+ * leave as bytes), and the socket's handler in front of Vert.x's HTTP
  * connection, which stays behind it only to hear that the connection closed (its connection
  * count) and never sees a frame. Nothing of the request is kept.
  */
@@ -96,7 +95,6 @@ final class WebSocketHandshake {
     ChannelPipeline pipeline = channel.pipeline();
     // Ours first, so whatever the HTTP decoder still holds reaches it through the frame decoder.
     pipeline.addBefore("handler", HANDLER_NAME, socket);
-    pipeline.addBefore(HANDLER_NAME, "ws-utf8", new Utf8FrameValidator(false));
     response.end();
     pipeline.replace("httpDecoder", "ws-decoder", new WebSocket13FrameDecoder(WebSocketDecoderConfig.newBuilder()
         .maxFramePayloadLength(maxFrameBytes)

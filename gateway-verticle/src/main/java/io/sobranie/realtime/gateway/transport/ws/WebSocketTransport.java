@@ -30,6 +30,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.buffer.BufferInternal;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -54,7 +55,8 @@ public final class WebSocketTransport extends ChannelInboundHandlerAdapter imple
   private final long heartbeatMs;
   private final int maxMessageBytes;
   private final int outboundBudget;
-  private final Promise<Void> ended = Promise.promise();
+  /** Completes when the connection is closed; made by {@link #close}. */
+  private Promise<Void> ended;
   private ChannelHandlerContext ctx;
   private Session session;
   private Inbound inbound;
@@ -182,9 +184,15 @@ public final class WebSocketTransport extends ChannelInboundHandlerAdapter imple
     }
   }
 
-  /** Text is parsed before this returns, so it is read where it lies; binary is relayed later, so copied. */
+  /**
+   * Text is checked for UTF-8 and parsed before this returns, so it is read where it lies; binary
+   * is relayed later, so copied.
+   */
   private void deliver(boolean text, ByteBuf content) {
-    if (text) {
+    if (text && !ByteBufUtil.isText(content, StandardCharsets.UTF_8)) {
+      refusing = true;
+      session.close(Disconnect.INVALID_TEXT, 0, null);
+    } else if (text) {
       inbound.text(session, BufferInternal.buffer(content));
     } else {
       inbound.binary(session, Buffer.buffer(ByteBufUtil.getBytes(content)));
@@ -251,7 +259,9 @@ public final class WebSocketTransport extends ChannelInboundHandlerAdapter imple
     }
     releaseFragments();
     context.dispatch(v -> {
-      ended.tryComplete();
+      if (ended != null) {
+        ended.tryComplete();
+      }
       if (session != null) {
         session.onClosed();
       }
@@ -344,6 +354,12 @@ public final class WebSocketTransport extends ChannelInboundHandlerAdapter imple
    */
   @Override
   public Future<Void> close(Disconnect why, long afterMs, String reason) {
+    if (ended == null) {
+      ended = Promise.promise();
+      if (!ctx.channel().isActive()) {
+        ended.complete();
+      }
+    }
     if (!closeSent && ctx.channel().isActive()) {
       closeSent = true;
       ctx.channel().config().setAutoRead(true); // to read the client's close frame
