@@ -5,8 +5,10 @@ import io.sobranie.realtime.common.NameChars;
 import io.sobranie.realtime.common.RealtimeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * The authenticated caller, taken from a verified token: the user id (the {@code sub} claim),
@@ -56,8 +58,8 @@ public record Principal(String userId, Set<String> roles, Set<String> circles, l
   public JsonObject toJson() {
     return new JsonObject()
         .put("userId", userId)
-        .put("roles", new JsonArray(roles.stream().sorted().toList()))
-        .put("circles", new JsonArray(circles.stream().sorted().toList()))
+        .put("roles", sorted(roles))
+        .put("circles", sorted(circles))
         .put("exp", expiresAtMs);
   }
 
@@ -71,12 +73,24 @@ public record Principal(String userId, Set<String> roles, Set<String> circles, l
 
   /** The string form of every element of a claim array (ids may be numbers in tokens); empty for null. */
   static Set<String> strings(JsonArray array) {
-    if (array == null) {
-      return Set.of();
+    if (array == null || array.isEmpty()) {
+      return Set.of(); // most principals: every chat request carries one, keep it cheap
     }
-    return array.stream()
-        .filter(v -> v instanceof String || v instanceof Number)
-        .map(String::valueOf)
-        .collect(Collectors.toUnmodifiableSet());
+    List<String> values = new ArrayList<>(array.size());
+    for (Object value : array) {
+      if (value instanceof String || value instanceof Number) {
+        values.add(String.valueOf(value));
+      }
+    }
+    return Set.copyOf(values);
+  }
+
+  private static JsonArray sorted(Set<String> values) {
+    if (values.isEmpty()) {
+      return new JsonArray();
+    }
+    List<String> list = new ArrayList<>(values);
+    Collections.sort(list);
+    return new JsonArray(list);
   }
 }

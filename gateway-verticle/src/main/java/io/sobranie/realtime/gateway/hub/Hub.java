@@ -54,6 +54,8 @@ public final class Hub {
   private final Streams streams;
   private final GatewayMetrics metrics;
   private final Map<String, StreamState> states = new HashMap<>();
+  /** The channels among {@link #states} (not notification streams, not broadcast): what the admin page ranks, without walking one stream per user. */
+  private final Map<String, StreamState> channelStates = new HashMap<>();
   private final List<Outlet> shards = new CopyOnWriteArrayList<>();
   private Vertx vertx;
   private Context context;
@@ -88,8 +90,8 @@ public final class Hub {
     PriorityQueue<Map.Entry<String, StreamState>> top = new PriorityQueue<>(
         Comparator.comparingInt((Map.Entry<String, StreamState> e) -> e.getValue().followers).thenComparing(Map.Entry::getKey,
             Comparator.reverseOrder()));
-    for (Map.Entry<String, StreamState> entry : states.entrySet()) {
-      if (Streams.isNotifications(entry.getKey()) || entry.getKey().equals(Channel.BROADCAST) || entry.getValue().followers <= 0) {
+    for (Map.Entry<String, StreamState> entry : channelStates.entrySet()) {
+      if (entry.getValue().followers <= 0) {
         continue;
       }
       top.add(entry);
@@ -168,7 +170,7 @@ public final class Hub {
       StreamState state = states.get(key);
       if (state == null) {
         state = new StreamState();
-        states.put(key, state);
+        track(key, state);
         initialize(key, state);
       }
       state.shards.add(shard);
@@ -199,13 +201,25 @@ public final class Hub {
         }
         state.followers--;
         if (state.shards.isEmpty() && state.ready()) {
-          states.remove(key);
+          untrack(key);
           if (state.gapTimer >= 0) {
             vertx.cancelTimer(state.gapTimer);
           }
         }
       }
     });
+  }
+
+  private void track(String key, StreamState state) {
+    states.put(key, state);
+    if (!Streams.isNotifications(key) && !key.equals(Channel.BROADCAST)) {
+      channelStates.put(key, state);
+    }
+  }
+
+  private void untrack(String key) {
+    states.remove(key);
+    channelStates.remove(key);
   }
 
   private void initialize(String key, StreamState state) {
@@ -217,7 +231,7 @@ public final class Hub {
       waiting.forEach(Runnable::run);
       drain(key, state);
       if (state.shards.isEmpty()) {
-        states.remove(key);
+        untrack(key);
       }
     }, failure -> {
       LOG.log(Level.WARNING, "cannot read stream position key=" + key + ", retrying", failure);
