@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -34,10 +34,10 @@ class WebSocketCompressionTest extends ServerTestBase {
     WebSocketClient client = clientVertx.createWebSocketClient(new WebSocketClientOptions()
         .setTryUsePerMessageCompression(true));
     BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
-    WebSocket socket = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port())
-        .setURI("/realtime/ws?token=" + token("alice")).setAllowOriginHeader(false))
-        .onSuccess(ws -> ws.textMessageHandler(text -> frames.add(new JsonObject(text))))
-        .await();
+    ClientWebSocket socket = client.webSocket(); // handlers before the connect (see WsClient)
+    socket.textMessageHandler(text -> frames.add(new JsonObject(text)));
+    socket.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port())
+        .setURI("/realtime/ws?token=" + token("alice")).setAllowOriginHeader(false)).await();
     try {
       String extensions = socket.headers().get("sec-websocket-extensions");
       assertNotNull(extensions, "the server accepted an extension");

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -26,7 +26,7 @@ final class WsClient implements AutoCloseable {
   static final long WAIT_SECONDS = 10;
 
   private final WebSocketClient client;
-  private final WebSocket socket;
+  private final ClientWebSocket socket;
   private final BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
   /** Objects passed over by {@link #next(String)}, still to be taken. */
   private final Deque<JsonObject> skipped = new ArrayDeque<>();
@@ -34,18 +34,17 @@ final class WsClient implements AutoCloseable {
   private final CompletableFuture<Short> closed = new CompletableFuture<>();
   private volatile String closeReason;
 
-  private WsClient(WebSocketClient client, WebSocket socket) {
+  private WsClient(WebSocketClient client, ClientWebSocket socket) {
     this.client = client;
     this.socket = socket;
   }
 
-  /** Runs on the socket's event loop as the connect completes, so no frame can come before the handlers. */
+  /**
+   * Installs the handlers before the socket connects: the server writes {@code connected} right
+   * behind its 101, and Vert.x's client hands frames that came with the 101 to whatever handler
+   * is set when it resumes the socket, before a connect future's callbacks run.
+   */
   private WsClient listen() {
-    if (socket.isClosed()) {
-      closeReason = socket.closeReason();
-      closed.complete(socket.closeStatusCode() == null ? -1 : socket.closeStatusCode());
-      return this;
-    }
     socket.textMessageHandler(text -> {
       for (String line : text.split("\n")) {
         if (!line.isBlank()) {
@@ -75,7 +74,9 @@ final class WsClient implements AutoCloseable {
     if (bearer != null) {
       options.addHeader("Authorization", "Bearer " + bearer);
     }
-    return client.connect(options).map(socket -> new WsClient(client, socket).listen()).await();
+    WsClient ws = new WsClient(client, client.webSocket()).listen();
+    ws.socket.connect(options).await();
+    return ws;
   }
 
   /** Connects with a token in the header and consumes the opening {@code connected} and {@code unread_count} frames. */

@@ -88,7 +88,7 @@ final class WebSocketHandshake {
    *                       decodes
    * @return false when the client went away meanwhile (nothing is written)
    */
-  static boolean complete(HttpServerRequest request, ChannelHandler socket, int maxFrameBytes, boolean extensions) {
+  static boolean complete(HttpServerRequest request, WebSocketTransport socket, int maxFrameBytes, boolean extensions) {
     Channel channel = Channels.of(request);
     if (!channel.isActive()) {
       return false;
@@ -103,7 +103,7 @@ final class WebSocketHandshake {
     ChannelPipeline pipeline = channel.pipeline();
     // Ours first, so whatever the HTTP decoder still holds reaches it through the frame decoder.
     pipeline.addBefore("handler", HANDLER_NAME, socket);
-    response.end();
+    socket.upgraded(response.end());
     pipeline.replace("httpDecoder", "ws-decoder", new WebSocket13FrameDecoder(WebSocketDecoderConfig.newBuilder()
         .maxFramePayloadLength(maxFrameBytes)
         .expectMaskedFrames(true)

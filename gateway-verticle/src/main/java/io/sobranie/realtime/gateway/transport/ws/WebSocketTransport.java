@@ -31,6 +31,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -68,6 +70,15 @@ public final class WebSocketTransport extends ChannelInboundHandlerAdapter imple
   private boolean refusing;
   private long lastReceived;
   private long lastPing;
+  /**
+   * Frames written before the 101 has left (the session opens as soon as the upgrade is
+   * answered): held, then written right behind it, so a client reads them only after the
+   * handshake (Vert.x's own client lost a frame that came in the same read as the 101). Null once
+   * the 101 is out.
+   */
+  private List<ByteBuf> held = new ArrayList<>();
+  /** A close asked for while frames were held: said once they are out. */
+  private Runnable closeWhenReleased;
   /** Bytes written this turn and not yet flushed. */
   private int unflushed;
   /** Our close frame is written: nothing more is. */
@@ -95,6 +106,24 @@ public final class WebSocketTransport extends ChannelInboundHandlerAdapter imple
     lastReceived = lastPing = System.currentTimeMillis();
     ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(outboundBudget / 2, outboundBudget));
     ctx.channel().closeFuture().addListener(closed -> onChannelClosed());
+  }
+
+  /** The 101 is written (or could not be): held frames go out behind it. */
+  void upgraded(Future<Void> response) {
+    response.onComplete(written -> {
+      List<ByteBuf> frames = held;
+      held = null;
+      if (written.failed()) {
+        frames.forEach(ByteBuf::release);
+        ctx.close();
+        return;
+      }
+      frames.forEach(this::writeToChannel);
+      flush();
+      if (closeWhenReleased != null) {
+        closeWhenReleased.run();
+      }
+    });
   }
 
   /** Carries {@code session}: client messages go to {@code inbound} once the session is open. */
@@ -307,6 +336,10 @@ public final class WebSocketTransport extends ChannelInboundHandlerAdapter imple
   }
 
   private void writeToChannel(ByteBuf frame) {
+    if (held != null) {
+      held.add(frame);
+      return;
+    }
     unflushed += frame.readableBytes();
     ctx.write(frame, ctx.voidPromise());
     if (unflushed >= FLUSH_BYTES) {
@@ -322,11 +355,17 @@ public final class WebSocketTransport extends ChannelInboundHandlerAdapter imple
     }
   }
 
-  /** What Netty holds for the socket, flushed or not. */
+  /** What Netty holds for the socket, flushed or not, and what waits for the 101. */
   @Override
   public long backlog() {
+    long waiting = 0;
+    if (held != null) {
+      for (ByteBuf frame : held) {
+        waiting += frame.readableBytes();
+      }
+    }
     ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
-    return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+    return waiting + (buffer == null ? 0 : buffer.totalPendingWriteBytes());
   }
 
   @Override
@@ -364,6 +403,17 @@ public final class WebSocketTransport extends ChannelInboundHandlerAdapter imple
       closeSent = true;
       ctx.channel().config().setAutoRead(true); // to read the client's close frame
       String text = why == Disconnect.BY_SERVICE && reason != null ? reason : why.reason();
+      if (held != null) {
+        closeWhenReleased = () -> sayGoodbye(why, text);
+      } else {
+        sayGoodbye(why, text);
+      }
+    }
+    return ended.future();
+  }
+
+  private void sayGoodbye(Disconnect why, String text) {
+    if (ctx.channel().isActive()) {
       unflushed = 0;
       ctx.writeAndFlush(WebSocketWire.close(why.closeCode(), text)).addListener(written -> {
         if (closeReceived || inputBroken || !written.isSuccess()) {
@@ -373,6 +423,5 @@ public final class WebSocketTransport extends ChannelInboundHandlerAdapter imple
         }
       });
     }
-    return ended.future();
   }
 }
