@@ -10,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -111,12 +112,15 @@ class LimitsTest extends ServerTestBase {
   void connectionCapUnderABurst() throws Exception {
     int attempts = 20;
     List<Future<Integer>> outcomes = new ArrayList<>();
+    List<WebSocketClient> clients = new ArrayList<>();
     for (int i = 0; i < attempts; i++) {
       WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port())
           .setURI("/realtime/ws").addHeader("Authorization", "Bearer " + token("burst" + i)).setAllowOriginHeader(false);
       // Handlers before the connect: the first frame comes right behind the 101 (see WsClient).
       io.vertx.core.Promise<Integer> first = io.vertx.core.Promise.promise();
-      ClientWebSocket socket = clientVertx.createWebSocketClient().webSocket();
+      WebSocketClient client = clientVertx.createWebSocketClient();
+      clients.add(client); // held: Vert.x closes a client (and its connections) once it is unreachable
+      ClientWebSocket socket = client.webSocket();
       socket.textMessageHandler(text -> first.tryComplete(text.contains("\"connected\"") ? 200 : -2));
       socket.closeHandler(v -> first.tryComplete(-3));
       outcomes.add(socket.connect(options).transform(r -> r.failed()
@@ -127,6 +131,7 @@ class LimitsTest extends ServerTestBase {
     long accepted = results.stream().filter(r -> r == 200).count();
     assertEquals(4, accepted, "exactly MAX_CONNECTIONS sessions: " + results);
     assertEquals(attempts - 4, results.stream().filter(r -> r == 503).count(), "the others refused with 503: " + results);
+    clients.forEach(WebSocketClient::close);
   }
 
   @Test
@@ -180,12 +185,15 @@ class LimitsTest extends ServerTestBase {
   void origins() {
     WebSocketConnectOptions bad = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port()).setURI("/realtime/ws")
         .addHeader("Origin", "https://evil.example.com").addHeader("Authorization", "Bearer " + token("alice"));
-    Throwable refused = clientVertx.createWebSocketClient().connect(bad).transform(r -> Future.succeededFuture(r.cause())).await();
+    // The client is held in a variable until its connect is over: Vert.x closes an unreachable client.
+    WebSocketClient client = clientVertx.createWebSocketClient();
+    Throwable refused = client.connect(bad).transform(r -> Future.succeededFuture(r.cause())).await();
     assertNotNull(refused, "the upgrade must fail");
     assertTrue(refused.getMessage().contains("403"), refused.getMessage());
     WebSocketConnectOptions good = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port()).setURI("/realtime/ws")
         .addHeader("Origin", "https://app.example.com").addHeader("Authorization", "Bearer " + token("alice"));
-    assertTrue(clientVertx.createWebSocketClient().connect(good).await() != null);
+    assertTrue(client.connect(good).await() != null);
+    client.close();
     String allow = http.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port())
             .setURI("/health").addHeader("Origin", "https://app.example.com"))
         .compose(r -> r.send()).map(r -> r.getHeader("Access-Control-Allow-Origin")).await();
