@@ -3,6 +3,7 @@ package io.sobranie.realtime.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -48,8 +49,13 @@ final class SseClient implements AutoCloseable {
     if (lastEventId != null) {
       options.addHeader("Last-Event-ID", lastEventId);
     }
-    return client.request(options).compose(request -> request.send())
-        .map(response -> new SseClient(client, response).listen()).await();
+    // The handlers go on the response future before the request is sent: a callback added from
+    // this thread after the response came would let its first bytes reach no handler.
+    return client.request(options).compose(request -> {
+      Future<SseClient> opened = request.response().map(response -> new SseClient(client, response).listen());
+      request.end();
+      return opened;
+    }).await();
   }
 
   /** A stream: events from here on. (A refusal's body can end before this; tests read refusals with plain requests.) */
