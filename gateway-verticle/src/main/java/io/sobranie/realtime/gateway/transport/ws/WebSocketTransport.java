@@ -241,7 +241,10 @@ public final class WebSocketTransport extends ChannelInboundHandlerAdapter imple
     ctx.writeAndFlush(WebSocketWire.close(code, null)).addListener(ChannelFutureListener.CLOSE);
   }
 
-  /** A protocol violation (1002), invalid UTF-8 (1007) or an oversized frame (1009): the input is lost. */
+  /**
+   * What Netty's decoder refuses (a protocol violation 1002, a frame over twice the limit 1009, a
+   * close frame's invalid reason 1007): the input cannot be read further.
+   */
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (cause instanceof CorruptedWebSocketFrameException broken) {
