@@ -23,7 +23,8 @@ final class OutboundBudget {
   private long bufferedBytes;
   /** Past the hard limit: closing, nothing more is written. */
   private boolean overLimit;
-  private final List<Runnable> onDrain = new ArrayList<>();
+  /** Actions waiting for the backlog to fall under the budget; null when none (most connections, always). */
+  private List<Runnable> onDrain;
 
   OutboundBudget(Session session, RealtimeConfig config) {
     this.session = session;
@@ -51,6 +52,9 @@ final class OutboundBudget {
     if (writable()) {
       action.run();
     } else {
+      if (onDrain == null) {
+        onDrain = new ArrayList<>();
+      }
       onDrain.add(action);
     }
   }
@@ -69,9 +73,9 @@ final class OutboundBudget {
       return;
     }
     behindSince = 0;
-    if (!onDrain.isEmpty()) {
-      List<Runnable> waiting = new ArrayList<>(onDrain);
-      onDrain.clear();
+    if (onDrain != null) {
+      List<Runnable> waiting = onDrain;
+      onDrain = null;
       waiting.forEach(Runnable::run);
     }
   }

@@ -15,7 +15,8 @@ import java.util.function.Consumer;
 final class Subscription {
   private final String key;
   private final Session session;
-  private final Consumer<StreamPosition> onJoined;
+  /** Told the stream's position once; dropped then, with what it holds (the start listener, the client's position). */
+  private Consumer<StreamPosition> onJoined;
   /** Sequenced events that arrived while not live; null once live. */
   private List<Delivery> pending = new ArrayList<>();
   /** Their bytes, counted in the session's outbound backlog. */
@@ -79,8 +80,10 @@ final class Subscription {
 
   /** The hub has registered the subscription: everything after {@code position} will be offered. */
   void start(StreamPosition position) {
-    if (!cancelled) {
-      onJoined.accept(position);
+    Consumer<StreamPosition> joined = onJoined;
+    onJoined = null;
+    if (!cancelled && joined != null) {
+      joined.accept(position);
     }
   }
 
