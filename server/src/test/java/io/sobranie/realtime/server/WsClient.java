@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientWebSocket;
+import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -26,7 +27,7 @@ final class WsClient implements AutoCloseable {
   static final long WAIT_SECONDS = 10;
 
   private final WebSocketClient client;
-  private final ClientWebSocket socket;
+  private final WebSocket socket;
   private final BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
   /** Objects passed over by {@link #next(String)}, still to be taken. */
   private final Deque<JsonObject> skipped = new ArrayDeque<>();
@@ -34,7 +35,7 @@ final class WsClient implements AutoCloseable {
   private final CompletableFuture<Short> closed = new CompletableFuture<>();
   private volatile String closeReason;
 
-  private WsClient(WebSocketClient client, ClientWebSocket socket) {
+  private WsClient(WebSocketClient client, WebSocket socket) {
     this.client = client;
     this.socket = socket;
   }
@@ -45,6 +46,11 @@ final class WsClient implements AutoCloseable {
    * is set when it resumes the socket, before a connect future's callbacks run.
    */
   private WsClient listen() {
+    if (!(socket instanceof ClientWebSocket) && socket.isClosed()) { // the fallback below: closed at once
+      closeReason = socket.closeReason();
+      closed.complete(socket.closeStatusCode() == null ? -1 : socket.closeStatusCode());
+      return this;
+    }
     socket.textMessageHandler(text -> {
       for (String line : text.split("\n")) {
         if (!line.isBlank()) {
@@ -74,9 +80,17 @@ final class WsClient implements AutoCloseable {
     if (bearer != null) {
       options.addHeader("Authorization", "Bearer " + bearer);
     }
-    WsClient ws = new WsClient(client, client.webSocket()).listen();
-    ws.socket.connect(options).await();
-    return ws;
+    ClientWebSocket socket = client.webSocket();
+    WsClient ws = new WsClient(client, socket).listen();
+    try {
+      socket.connect(options).await();
+      return ws;
+    } catch (IllegalStateException closedAtOnce) {
+      // Vert.x 5.0.10's ClientWebSocket fails to hand its handlers over to a socket the server
+      // closed right after the 101 (a refused token): connect again the plain way, which gives the
+      // closed socket with its close code.
+      return client.connect(options).map(plain -> new WsClient(client, plain).listen()).await();
+    }
   }
 
   /** Connects with a token in the header and consumes the opening {@code connected} and {@code unread_count} frames. */
