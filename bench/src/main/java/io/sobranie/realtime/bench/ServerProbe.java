@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  * full GC from {@code jcmd}. Blocking: call it from the main thread, never from an event loop.
  */
 final class ServerProbe {
-  private static final Pattern USED = Pattern.compile("total \\d+K, used (\\d+)K");
+  /** Per generation, JDK 17 ("total 397312K, used 17946K") and JDK 25's G1 ("total reserved …K, committed …K, used …K"). */
+  private static final Pattern USED = Pattern.compile("total (?:reserved \\d+K, committed )?\\d+K, used (\\d+)K");
   private static final Pattern RSS = Pattern.compile("VmRSS:\\s+(\\d+) kB");
 
   private final long pid;
