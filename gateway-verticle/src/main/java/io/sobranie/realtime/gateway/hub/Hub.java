@@ -268,8 +268,7 @@ public final class Hub {
       return; // already delivered (e.g. by a gap fill)
     }
     if (state.ready() && envelope.seq() == state.last + 1 && state.nothingHeld()) {
-      metrics.delivered(envelope.ts()); // the next one, nothing waiting: no need to hold it
-      deliver(key, state, Streams.of(envelope));
+      deliverNext(key, state, envelope); // nothing waiting: no need to hold it
       return;
     }
     state.held().put(envelope.seq(), envelope);
@@ -330,8 +329,7 @@ public final class Hub {
         break;
       }
       state.held.pollFirstEntry();
-      metrics.delivered(first.getValue().ts());
-      deliver(key, state, Streams.of(first.getValue()));
+      deliverNext(key, state, first.getValue());
     }
     if (state.nothingHeld()) {
       if (state.gapTimer >= 0) {
@@ -372,6 +370,12 @@ public final class Hub {
       LOG.log(Level.WARNING, "gap fill failed key=" + key + ", retrying", failure);
       drain(key, state);
     });
+  }
+
+  /** The envelope that continues the stream's sequence, as its followers get it. */
+  private void deliverNext(String key, StreamState state, Envelope envelope) {
+    metrics.delivered(envelope.ts());
+    deliver(key, state, Streams.of(envelope));
   }
 
   private void deliver(String key, StreamState state, Delivery delivery) {

@@ -49,15 +49,12 @@ public final class WebSocketWire {
 
   /** An empty ping. */
   public static ByteBuf ping() {
-    return Unpooled.wrappedBuffer(new byte[] {(byte) (0x80 | PING), 0});
+    return frame(PING, Buffer.buffer());
   }
 
   /** The answer to a ping: its payload (at most 125 bytes, checked by the frame decoder) echoed. */
   public static ByteBuf pong(ByteBuf pingPayload) {
-    ByteBuf frame = Unpooled.buffer(2 + pingPayload.readableBytes());
-    frame.writeByte(0x80 | PONG).writeByte(pingPayload.readableBytes());
-    frame.writeBytes(pingPayload, pingPayload.readerIndex(), pingPayload.readableBytes());
-    return frame;
+    return frame(PONG, BufferInternal.buffer(pingPayload));
   }
 
   /**
@@ -65,13 +62,11 @@ public final class WebSocketWire {
    * carries (at a character boundary); {@code code} &lt; 0 gives an empty close frame (no code).
    */
   public static ByteBuf close(int code, String reason) {
-    if (code < 0) {
-      return Unpooled.wrappedBuffer(new byte[] {(byte) (0x80 | CLOSE), 0});
+    Buffer payload = Buffer.buffer();
+    if (code >= 0) {
+      payload.appendShort((short) code).appendBytes(utf8Prefix(reason == null ? "" : reason, MAX_CLOSE_REASON_BYTES));
     }
-    byte[] text = utf8Prefix(reason == null ? "" : reason, MAX_CLOSE_REASON_BYTES);
-    ByteBuf frame = Unpooled.buffer(4 + text.length);
-    frame.writeByte(0x80 | CLOSE).writeByte(2 + text.length).writeShort(code).writeBytes(text);
-    return frame;
+    return frame(CLOSE, payload);
   }
 
   /** The longest prefix of {@code text} whose UTF-8 form fits in {@code maxBytes} (no split character). */
