@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -31,8 +32,18 @@ final class Connection implements WebSocket.Listener {
     void failed(Connection connection, Throwable error);
   }
 
+  /**
+   * Messages handed to the loop before reading stops. Demand is asked for again as soon as a
+   * message is handed over, not after the loop handled it: the JDK (17 to 25) never reports an
+   * end of stream that arrives while the listener holds no demand (its transport throws an
+   * InternalError on a thread nobody watches), and a connection cut at that moment hung.
+   */
+  static final int READ_AHEAD = 64;
+
   private final Loop loop;
   private final Handler handler;
+  /** Messages handed to the loop and not handled yet. */
+  private final AtomicInteger handing = new AtomicInteger();
   private final StringBuilder text = new StringBuilder();
   private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
   private volatile boolean detached;
@@ -164,15 +175,24 @@ final class Connection implements WebSocket.Listener {
     });
   }
 
-  /** Hands a message to the loop and asks for the next one once it is handled (backpressure). */
+  /**
+   * Hands a message to the loop and asks for the next one at once while fewer than
+   * {@link #READ_AHEAD} wait there; at that many, the loop asks once it has handled one
+   * (backpressure).
+   */
   private void deliver(WebSocket webSocket, Runnable event) {
+    if (handing.incrementAndGet() < READ_AHEAD) {
+      webSocket.request(1);
+    }
     loop.execute(() -> {
       try {
         if (!detached) {
           event.run();
         }
       } finally {
-        webSocket.request(1);
+        if (handing.getAndDecrement() == READ_AHEAD) {
+          webSocket.request(1);
+        }
       }
     });
   }

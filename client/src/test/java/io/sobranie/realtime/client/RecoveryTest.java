@@ -9,6 +9,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class RecoveryTest {
 
   /** A channel listener and a connection listener recording what the app was handed. */
-  private static final class App implements ChannelListener, RealtimeListener {
+  private static class App implements ChannelListener, RealtimeListener {
     final Inbox<Message> messages = new Inbox<>();
     final Inbox<NotRecovered> lost = new Inbox<>();
     final Inbox<ConnectionState> states = new Inbox<>();
@@ -117,6 +118,51 @@ class RecoveryTest {
       Message live = alice.messages.next();
       assertEquals(after.id(), live.id(), "delivery goes on from the new stream");
       assertEquals(after.seq(), subscription.position().seq());
+    }
+  }
+
+  @Test
+  @DisplayName("a socket cut while the app is still handling a message is noticed: the client reconnects and recovers")
+  void socketCutWhileTheAppIsBusyIsNoticed() throws Exception {
+    String channel = "chat:busy-" + System.nanoTime();
+    CountDownLatch handling = new CountDownLatch(1);
+    CountDownLatch cut = new CountDownLatch(1);
+    App alice = new App() {
+      @Override
+      public void onMessage(Message message) {
+        super.onMessage(message);
+        if (message.seq() == 1) { // the app is busy with m1 while its socket is cut
+          handling.countDown();
+          await(cut);
+        }
+      }
+    };
+    try (TestServer server = TestServer.start(); TcpProxy proxy = new TcpProxy(server.port());
+         RealtimeClient client = TestServer.client(URI.create("http://127.0.0.1:" + proxy.port()), "alice")
+             .reconnect(new Backoff(50, 500, 2, 0.5)).listener(alice).build();
+         RealtimeClient bob = server.client("bob").build()) {
+      Subscription subscription = client.subscribe(channel, alice);
+      client.connect().get(10, TimeUnit.SECONDS);
+      subscription.ready().get(10, TimeUnit.SECONDS);
+      bob.connect().get(10, TimeUnit.SECONDS);
+      bob.publish(channel, "m1").get(10, TimeUnit.SECONDS);
+      assertTrue(handling.await(10, TimeUnit.SECONDS));
+      proxy.cutAll();
+      Thread.sleep(300); // the end of the stream reaches the client while the app still holds m1
+      cut.countDown();
+
+      // The heartbeat (25 s by default) would only notice after the inbox's 10 s: this is the cut.
+      alice.states.until(s -> s == ConnectionState.RECONNECTING);
+      bob.publish(channel, "m2 (sentinel)").get(10, TimeUnit.SECONDS);
+      assertEquals(List.of(1L, 2L), seqs(alice.messages.next(2)), "m2 recovered or delivered after the reconnect");
+    }
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
