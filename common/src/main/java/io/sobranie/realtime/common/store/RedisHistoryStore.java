@@ -119,11 +119,11 @@ final class RedisHistoryStore implements HistoryStore {
   /** ARGV[8] ts, [9] the message JSON without seq and ts, [10] '1' when [11] is an idempotency key. Answers {duplicate, epoch, message}. */
   private static final RedisScript APPEND = new RedisScript(PRELUDE + """
       local seq, epoch = live(true)
-      trim()
       local hasKey = ARGV[10] == '1'
       if hasKey then
+        -- An original past the idempotency window is not one (trim() below forgets it).
         local original = redis.call('HGET', KEYS[3], ARGV[11])
-        if original then
+        if original and tsOf(original) >= now - idemTtl then
           return {1, epoch, original}
         end
       end
@@ -131,14 +131,16 @@ final class RedisHistoryStore implements HistoryStore {
       local message = '{"seq":' .. seq .. ',"ts":' .. ARGV[8] .. ',' .. string.sub(ARGV[9], 2)
       redis.call('RPUSH', KEYS[2], message)
       trim()
-      if hasKey then
-        redis.call('HSET', KEYS[3], ARGV[11], message)
-        redis.call('ZADD', KEYS[4], seq, ARGV[11])
-      end
       redis.call('HSET', KEYS[1], 'exp', now + lifetime)
       redis.call('PEXPIRE', KEYS[1], lifetime + horizon)
-      for i = 2, 4 do
-        redis.call('PEXPIRE', KEYS[i], lifetime)
+      redis.call('PEXPIRE', KEYS[2], lifetime)
+      if hasKey then
+        -- The idempotency keys live on only with such appends: past `lifetime` (>= the window)
+        -- after the last one, every key in them is forgotten anyway.
+        redis.call('HSET', KEYS[3], ARGV[11], message)
+        redis.call('ZADD', KEYS[4], seq, ARGV[11])
+        redis.call('PEXPIRE', KEYS[3], lifetime)
+        redis.call('PEXPIRE', KEYS[4], lifetime)
       end
       return {0, epoch, message}
       """);
