@@ -36,7 +36,10 @@ final class Connection implements WebSocket.Listener {
    * Messages handed to the loop before reading stops. Demand is asked for again as soon as a
    * message is handed over, not after the loop handled it: the JDK (17 to 25) never reports an
    * end of stream that arrives while the listener holds no demand (its transport throws an
-   * InternalError on a thread nobody watches), and a connection cut at that moment hung.
+   * InternalError on a thread nobody watches), and a connection cut while the app handled a
+   * message hung. The JDK still has that gap between handing a message to this listener and
+   * asking its socket for the next (microseconds): an end of stream right behind a message can
+   * still go unreported, and then the heartbeat ends the connection.
    */
   static final int READ_AHEAD = 64;
 

@@ -147,6 +147,7 @@ class RecoveryTest {
       bob.connect().get(10, TimeUnit.SECONDS);
       bob.publish(channel, "m1").get(10, TimeUnit.SECONDS);
       assertTrue(handling.await(10, TimeUnit.SECONDS));
+      Thread.sleep(100); // the JDK asks its socket for more once the listener's callback returned
       proxy.cutAll();
       Thread.sleep(300); // the end of the stream reaches the client while the app still holds m1
       cut.countDown();
