@@ -9,7 +9,9 @@
 # env:   GATEWAYS (default: COUNT/18000 rounded up; ulimit -n 20000 caps a process near 19.9k sockets)
 #        TOOLS (default: COUNT/16000 rounded up), RATE (msg/s per tool channel, default 1),
 #        DURATION (s, default 30), BASE_PORT (default 18100), GATEWAY_XMX (default 768m),
-#        TOOL_XMX (default 768m), REDIS_PORT (a private Redis on that port instead of 6379)
+#        TOOL_XMX (default 768m), REDIS_PORT (a private Redis on that port instead of 6379),
+#        GATEWAY_JOPTS (default: -XX:+UseSerialGC -XX:ActiveProcessorCount=1: on two cores shared
+#        by ~14 JVMs, one gateway shard and one GC thread each; empty for the JVM's defaults)
 # Build first: mvn -B -q install -DskipTests
 set -euo pipefail
 
@@ -23,6 +25,7 @@ RATE=${RATE:-1}
 DURATION=${DURATION:-30}
 BASE_PORT=${BASE_PORT:-18100}
 GATEWAY_XMX=${GATEWAY_XMX:-768m}
+GATEWAY_JOPTS=${GATEWAY_JOPTS--XX:+UseSerialGC -XX:ActiveProcessorCount=1}
 TOOL_XMX=${TOOL_XMX:-768m}
 RUN=bench$$
 WORK=$(mktemp -d -t "local-cluster-$RUN.XXXX")
@@ -75,12 +78,14 @@ export JWT_SECRET="local-cluster-$RUN-$(head -c 24 /dev/urandom | od -An -tx1 | 
 PER_GATEWAY=$(( (COUNT + GATEWAYS - 1) / GATEWAYS ))
 
 # start_node NAME ROLES PORT: a cluster member in the background, its log in $WORK/NAME.log.
+declare -A NODE_PID
 start_node() {
   env CLUSTER=true CLUSTER_NAME="$RUN" CLUSTER_MEMBERS=127.0.0.1 CLUSTER_HOST=127.0.0.1 \
     REDIS_URL="$REDIS_URL" REDIS_PREFIX="$RUN:" NODE_ID="$1" ROLES="$2" HTTP_HOST=127.0.0.1 HTTP_PORT="$3" \
     MAX_CONNECTIONS=$(( PER_GATEWAY + 1000 )) MESSAGES_PER_MINUTE=100000 \
-    java "-Xmx$GATEWAY_XMX" "${JVM_FLAGS[@]}" -jar "$SERVER_JAR" > "$WORK/$1.log" 2>&1 &
+    java "-Xmx$GATEWAY_XMX" $GATEWAY_JOPTS "${JVM_FLAGS[@]}" -jar "$SERVER_JAR" > "$WORK/$1.log" 2>&1 &
   PIDS+=($!)
+  NODE_PID[$1]=$!
 }
 
 await_node() {
@@ -121,10 +126,22 @@ done
 for t in $(seq 0 $(( TOOLS - 1 ))); do
   until grep -q '^ready ' "$WORK/tool-$t.log" 2>/dev/null || ! kill -0 "${TOOL_PIDS[$t]}" 2>/dev/null; do sleep 1; done
 done
+# CPU of the nodes and Redis while the tools broadcast (the tools report their own): clock ticks
+# from /proc, the machine's busy ticks from /proc/stat.
+REDIS_PID=$(redis-cli -u "$REDIS_URL" info server | awk -F: '/^process_id/{print $2}' | tr -d '\r')
+cpu_snapshot() {
+  local name
+  for name in "${!NODE_PID[@]}"; do echo "$name $(awk '{print $14 + $15}' "/proc/${NODE_PID[$name]}/stat" 2>/dev/null || echo 0)"; done
+  echo "redis $(awk '{print $14 + $15}' "/proc/$REDIS_PID/stat" 2>/dev/null || echo 0)"
+  awk '/^cpu /{print "machine", $2 + $3 + $4 + $7 + $8}' /proc/stat
+  echo "clock $(date +%s.%N)"
+}
 echo "all tools connected: broadcasting" >&2
+cpu_snapshot > "$WORK/cpu-start"
 touch "$WORK/go"
 failed=0
 for pid in "${TOOL_PIDS[@]}"; do wait "$pid" || failed=1; done
+cpu_snapshot > "$WORK/cpu-end"
 
 for t in $(seq 0 $(( TOOLS - 1 ))); do
   if [[ -s $WORK/tool-$t.json ]]; then cat "$WORK/tool-$t.json"; else echo "tool $t wrote no report:" >&2; tail -20 "$WORK/tool-$t.log" >&2; failed=1; fi
@@ -134,10 +151,22 @@ if command -v python3 >/dev/null; then
 import json, sys
 rs = [json.loads(l) for l in sys.stdin if l.strip()]
 exp = sum(r["accounting"]["expected"] for r in rs); got = sum(r["accounting"]["received"] for r in rs)
-print("TOTAL tools=%d connections=%d ready=%d failed=%d expected=%d received=%d lost=%d worst p95=%.1f ms worst p99=%.1f ms max=%.1f ms" % (
+print("TOTAL tools=%d connections=%d ready=%d failed=%d dropped=%d expected=%d received=%d lost=%d worst p95=%.1f ms worst p99=%.1f ms max=%.1f ms" % (
   len(rs), sum(r["connections"] for r in rs), sum(r["subscribers"] for r in rs),
-  sum(r["problems"]["failed"] for r in rs), exp, got, sum(r["accounting"]["lost"] for r in rs),
+  sum(r["problems"]["failed"] for r in rs), sum(r["problems"]["dropped"] for r in rs), exp, got, sum(r["accounting"]["lost"] for r in rs),
   max(r["latencyMs"]["p95"] for r in rs), max(r["latencyMs"]["p99"] for r in rs), max(r["latencyMs"]["max"] for r in rs)))
 ' >&2
+  python3 - "$WORK/cpu-start" "$WORK/cpu-end" "$(getconf CLK_TCK)" "$WORK"/tool-*.json <<'PY' >&2
+import json, sys
+def read(path):
+    return {k: float(v) for k, v in (line.split() for line in open(path))}
+start, end, tck = read(sys.argv[1]), read(sys.argv[2]), float(sys.argv[3])
+seconds = end["clock"] - start["clock"]
+cores = {k: (end[k] - start[k]) / tck / seconds for k in start if k != "clock"}
+gateways = sorted(v for k, v in cores.items() if k.startswith("gateway-"))
+tools = sum(json.loads(open(p).readline())["tool"]["cpuSeconds"] for p in sys.argv[4:]) / seconds
+print("CPU over the broadcast (%.0f s), cores: machine %.2f, services node %.2f, gateways %.2f (each %s), Redis %.2f, tools %.2f"
+      % (seconds, cores["machine"], cores["services"], sum(gateways), " ".join("%.2f" % g for g in gateways), cores["redis"], tools))
+PY
 fi
 exit $failed
