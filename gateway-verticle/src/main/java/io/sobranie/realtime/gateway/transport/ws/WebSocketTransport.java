@@ -70,6 +70,8 @@ public final class WebSocketTransport extends ChannelInboundHandlerAdapter imple
   private boolean refusing;
   private long lastReceived;
   private long lastPing;
+  /** When a ping the client has not answered yet was handed to the socket (0: none is out). */
+  private long pingWritten;
   /**
    * Frames written before the 101 has left (the session opens as soon as the upgrade is
    * answered): held, then written right behind it, so a client reads them only after the
@@ -154,6 +156,7 @@ public final class WebSocketTransport extends ChannelInboundHandlerAdapter imple
       return;
     }
     lastReceived = System.currentTimeMillis();
+    pingWritten = 0;
     try {
       context.dispatch(frame, this::onFrame);
     } finally {
@@ -376,18 +379,38 @@ public final class WebSocketTransport extends ChannelInboundHandlerAdapter imple
     return closeSent || !ctx.channel().isActive();
   }
 
-  /** Pings every heartbeat; a client silent (no frame, no pong) for two is {@link Disconnect#IDLE}. */
+  /**
+   * Pings every heartbeat. A client silent (no frame, no pong) for two is {@link Disconnect#IDLE}
+   * once a ping has been out on the socket for a heartbeat: a ping still queued behind deliveries
+   * the client has not read yet cannot be answered (under load it waited there for seconds, and
+   * live clients were closed). Silent for four, it is idle whatever became of the pings.
+   */
   @Override
   public Disconnect heartbeat(long now) {
-    if (now - lastReceived >= 2 * heartbeatMs) {
+    long silent = now - lastReceived;
+    boolean unanswered = pingWritten > 0 && now - pingWritten >= heartbeatMs;
+    if (silent >= 2 * heartbeatMs && (unanswered || silent >= 4 * heartbeatMs)) {
       return Disconnect.IDLE;
     }
     if (now - lastPing >= heartbeatMs && !closeSent) {
       lastPing = now;
-      writeToChannel(WebSocketWire.ping());
-      flush();
+      ping();
     }
     return null;
+  }
+
+  private void ping() {
+    if (held != null) {
+      writeToChannel(WebSocketWire.ping());
+      return;
+    }
+    ctx.write(WebSocketWire.ping()).addListener(written -> {
+      if (written.isSuccess() && pingWritten == 0) {
+        pingWritten = System.currentTimeMillis();
+      }
+    });
+    unflushed = 0;
+    ctx.flush();
   }
 
   /**
