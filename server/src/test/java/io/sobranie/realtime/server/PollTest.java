@@ -103,7 +103,8 @@ class PollTest extends ServerTestBase {
     });
     List<Long> messages = new ArrayList<>();
     List<Long> notifications = new ArrayList<>();
-    for (int polls = 0; polls < 500 && (messages.size() < total || notifications.size() < total / 10); polls++) {
+    for (int polls = 0; polls < 500 && !sending.isCompletedExceptionally()
+        && (messages.size() < total || notifications.size() < total / 10); polls++) {
       JsonObject reply = poll("alice", "chat:c", cursor, 10_000);
       cursor = reply.getString("cursor");
       for (JsonObject event : events(reply)) {
