@@ -13,7 +13,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
@@ -114,7 +113,7 @@ class ProcessFailoverTest {
     assertFalse(c.output().contains("Exception in thread"), c.output());
   }
 
-  /** A message of the chat run: who sent it, its idem (also its data and ref), and its ack's seq once acked. */
+  /** A message of the chat run: its idem (also its data and ref), its ack's seq once acked, whether it was resent. */
   private static final class Sent {
     final String idem;
     long seq;

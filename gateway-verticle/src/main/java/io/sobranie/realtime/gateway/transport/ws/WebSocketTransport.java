@@ -404,13 +404,12 @@ public final class WebSocketTransport extends ChannelInboundHandlerAdapter imple
       writeToChannel(WebSocketWire.ping());
       return;
     }
-    ctx.write(WebSocketWire.ping()).addListener(written -> {
+    unflushed = 0;
+    ctx.writeAndFlush(WebSocketWire.ping()).addListener(written -> {
       if (written.isSuccess() && pingWritten == 0) {
         pingWritten = System.currentTimeMillis();
       }
     });
-    unflushed = 0;
-    ctx.flush();
   }
 
   /**
