@@ -6,9 +6,12 @@ import io.sobranie.realtime.common.Addresses;
 import io.sobranie.realtime.common.bus.Envelope;
 import io.sobranie.realtime.common.store.AppendResult;
 import io.sobranie.realtime.common.store.MessageDraft;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -78,5 +81,35 @@ class DeliveryOrderTest extends ServerTestBase {
     publish(envelopes.get(0));
     publish(envelopes.get(1));
     assertReceivesInOrder(bob, 1, 2);
+  }
+  @Test
+  @DisplayName("a count published before a connection opened, arriving late, never comes between the opening count and the offline queue")
+  void lateCountWaitsForTheOfflineQueue() {
+    String user = "carol";
+    for (int i = 1; i <= 3; i++) {
+      node.store().notifications().append(user, "n-" + i, "queued", String.valueOf(i), System.currentTimeMillis()).await();
+    }
+    // The count of the third notification, as a busy bus or hub would hand it over: late, again and again.
+    long lateCounts = node.vertx().setPeriodic(1, t -> {
+      for (int i = 0; i < 20; i++) {
+        publish(Envelope.unreadCount(user, 3, System.currentTimeMillis(), null));
+      }
+    });
+    try {
+      // A long-poll's first reply: its streams start after the count is read, the widest window.
+      Response reply = request(HttpMethod.GET, "/realtime/poll?timeoutMs=5000", token(user), null);
+      assertEquals(200, reply.status(), reply.body());
+      JsonArray events = reply.json().getJsonArray("events");
+      Supplier<String> opening = () -> new JsonArray(events.getList().subList(0, Math.min(5, events.size()))).encode();
+      assertEquals("unread_count", events.getJsonObject(0).getString("type"), opening);
+      assertEquals(3, events.getJsonObject(0).getLong("count"));
+      for (int seq = 1; seq <= 3; seq++) {
+        JsonObject queued = events.getJsonObject(seq);
+        assertEquals("notification", queued.getString("type"), opening);
+        assertEquals(seq, queued.getLong("seq"));
+      }
+    } finally {
+      node.vertx().cancelTimer(lateCounts);
+    }
   }
 }

@@ -100,9 +100,10 @@ public final class Session {
   private boolean closed;
   private long deliveredMarked;
   /**
-   * True from registration until the opening {@code unread_count} is out: a live count meanwhile
-   * may have been published before the one read (the bus does not order it after the read), so
-   * it is only noted, and the count is read again once the opening one is out.
+   * True from registration until the opening {@code unread_count} and the offline queue are out:
+   * a live count meanwhile may have been published before this session registered (the bus does
+   * not order it after the read, and it would come between the count and the queue), so it is only
+   * noted, and the count is read again once the queue is out.
    */
   private boolean openingCountPending;
   private boolean countChangedWhileOpening;
@@ -283,7 +284,7 @@ public final class Session {
       if (read.failed()) {
         notificationsUnavailable(read.cause());
       } else if (first) {
-        sendOpeningCount(read.result()[0]);
+        sendUnreadCount(read.result()[0]); // held first: before any replayed event
       }
       followAll(from, requested, read.succeeded() ? read.result()[1] : -1, () -> {
         List<Runnable> queued = held;
@@ -295,6 +296,9 @@ public final class Session {
           flushSoon();
         }
       });
+      if (first && read.succeeded()) {
+        endOpeningAfterQueue(read.result()[0]);
+      }
     });
   }
 
@@ -308,16 +312,31 @@ public final class Session {
     }
   }
 
-  /**
-   * The unread count read on open; when a live count came while it was read, the count is read
-   * again and sent if it changed, so the client ends with the newest.
-   */
+  /** The unread count read on open; the opening ends once the offline queue after it is out. */
   private void sendOpeningCount(long count) {
-    openingCountPending = false;
     sendUnreadCount(count);
+    endOpeningAfterQueue(count);
+  }
+
+  /**
+   * Ends the opening once the notification stream is live (its offline queue written): when a live
+   * count came meanwhile, the count is read again and sent if it changed, so the client ends with
+   * the newest and nothing comes between the opening count and the queue.
+   */
+  private void endOpeningAfterQueue(long openingCount) {
+    Subscription queue = notifications;
+    if (queue != null && !queue.live() && !queue.cancelled()) {
+      queue.whenLive(() -> endOpening(openingCount));
+    } else {
+      endOpening(openingCount);
+    }
+  }
+
+  private void endOpening(long openingCount) {
+    openingCountPending = false;
     if (countChangedWhileOpening) {
       onThisLoop(gateway.store().notifications().unread(principal.userId())).onSuccess(now -> {
-        if (now != count && !closed) {
+        if (now != openingCount && !closed) {
           sendUnreadCount(now);
           flushSoon();
         }
@@ -388,6 +407,9 @@ public final class Session {
         public void failed(RealtimeException error) {
           if (at != null) {
             gateway.metrics().resumed(transport.name(), false);
+          }
+          if (name.equals(Channel.NOTIFICATIONS)) {
+            openingCountPending = false; // no queue comes: live counts flow from here
           }
           lost.add(name);
           if (--starting == 0) {
