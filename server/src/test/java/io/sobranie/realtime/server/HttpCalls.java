@@ -53,4 +53,21 @@ final class HttpCalls {
       throw new AssertionError(e);
     }
   }
+
+  /** A GET whose body is bytes (a download), answered within 10 s. */
+  static HttpResponse<byte[]> download(int port, String uri, String bearer) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + uri))
+        .timeout(Duration.ofMillis(ANSWER_MS)).GET();
+    if (bearer != null) {
+      request.header("Authorization", "Bearer " + bearer);
+    }
+    try {
+      return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw new AssertionError("GET " + uri + " failed or got no answer within " + ANSWER_MS + " ms", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
 }

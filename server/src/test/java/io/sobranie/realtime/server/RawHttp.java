@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
@@ -30,18 +31,38 @@ final class RawHttp implements AutoCloseable {
 
   /** Sends one request (target as given, byte for byte) and reads its response off the connection. */
   Response exchange(String method, String target, String bearer, String body) throws IOException {
-    StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    Map<String, String> headers = new LinkedHashMap<>();
     if (bearer != null) {
-      head.append("Authorization: Bearer ").append(bearer).append("\r\n");
+      headers.put("Authorization", "Bearer " + bearer);
     }
-    byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
     if (body != null) {
-      head.append("Content-Type: application/json\r\nContent-Length: ").append(content.length).append("\r\n");
+      headers.put("Content-Type", "application/json");
+    }
+    return exchange(method, target, headers, body == null ? null : body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The same with any headers (Host is added) and a body of any bytes (with its Content-Length; none when null). */
+  Response exchange(String method, String target, Map<String, String> headers, byte[] body) throws IOException {
+    StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+    if (body != null) {
+      head.append("Content-Length: ").append(body.length).append("\r\n");
     }
     out.write(head.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
-    out.write(content);
+    if (body != null) {
+      out.write(body);
+    }
     out.flush();
     return readResponse();
+  }
+
+  /** One request on a connection of its own, closed after the response. */
+  static Response once(int port, String method, String target, Map<String, String> headers, byte[] body) {
+    try (RawHttp connection = new RawHttp(port)) {
+      return connection.exchange(method, target, headers, body);
+    } catch (IOException e) {
+      throw new AssertionError(method + " " + target + " failed", e);
+    }
   }
 
   private Response readResponse() throws IOException {

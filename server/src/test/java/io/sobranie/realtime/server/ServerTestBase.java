@@ -3,7 +3,6 @@ package io.sobranie.realtime.server;
 import io.sobranie.realtime.common.auth.DevTokens;
 import io.sobranie.realtime.common.config.ConfigLoader;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -24,7 +23,6 @@ abstract class ServerTestBase {
 
   protected RealtimeNode node;
   protected Vertx clientVertx;
-  protected HttpClient http;
   private final List<WsClient> clients = new ArrayList<>();
   private final List<SseClient> sseClients = new ArrayList<>();
 
@@ -52,7 +50,6 @@ abstract class ServerTestBase {
     // hangs (TOOLCHAIN.md); MetricsTest covers metrics on a real server process instead.
     node = RealtimeNode.start(Vertx.vertx(), config).await();
     clientVertx = Vertx.vertx();
-    http = clientVertx.createHttpClient();
   }
 
   @AfterEach

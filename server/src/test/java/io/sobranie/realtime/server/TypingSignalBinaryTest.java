@@ -9,6 +9,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.DisplayName;
@@ -243,17 +244,15 @@ class TypingSignalBinaryTest extends ServerTestBase {
   }
 
   private Response upload(String path, String bearer, byte[] bytes, String type, String filename) {
-    io.vertx.core.http.RequestOptions options = new io.vertx.core.http.RequestOptions().setMethod(HttpMethod.POST)
-        .setHost("127.0.0.1").setPort(port()).setURI(path).addHeader("Content-Type", type);
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Content-Type", type);
     if (bearer != null) {
-      options.addHeader("Authorization", "Bearer " + bearer);
+      headers.put("Authorization", "Bearer " + bearer);
     }
     if (filename != null) {
-      options.addHeader("X-Filename", filename);
+      headers.put("X-Filename", filename);
     }
-    return http.request(options).compose(r -> r.send(Buffer.buffer(bytes)))
-        .compose(r -> r.body().map(b -> new Response(r.statusCode(), Map.of("content-type", String.valueOf(r.getHeader("Content-Type"))),
-            b.toString()))).await();
+    return RawHttp.once(port(), "POST", path, headers, bytes);
   }
 
   @Test
@@ -269,15 +268,10 @@ class TypingSignalBinaryTest extends ServerTestBase {
     assertEquals("image/png", file.getString("contentType"));
     assertEquals("cat.png", file.getString("filename"));
     assertEquals(2000, file.getLong("size"));
-    Buffer downloaded = http.request(new io.vertx.core.http.RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1")
-            .setPort(port()).setURI(file.getString("url")).addHeader("Authorization", "Bearer " + token("bob")))
-        .compose(io.vertx.core.http.HttpClientRequest::send)
-        .compose(r -> {
-          assertEquals(200, r.statusCode());
-          assertEquals("image/png", r.getHeader("Content-Type"));
-          return r.body();
-        }).await();
-    assertArrayEquals(bytes, downloaded.getBytes());
+    java.net.http.HttpResponse<byte[]> downloaded = HttpCalls.download(port(), file.getString("url"), token("bob"));
+    assertEquals(200, downloaded.statusCode());
+    assertEquals("image/png", downloaded.headers().firstValue("Content-Type").orElse(null));
+    assertArrayEquals(bytes, downloaded.body());
   }
 
   @Test
