@@ -135,7 +135,7 @@ class ClusterTest {
         pub1.send(new JsonObject().put("type", "message").put("channel", "chat:seam").put("data", i));
         pub2.send(new JsonObject().put("type", "message").put("channel", "chat:seam").put("data", i));
       }
-    });
+    }, OwnThreads.EACH);
     WsClient watcher = connect(a, "watcher");
     long previous = watcher.subscribe("chat:seam").getLong("seq");
     List<WsClient> late = new ArrayList<>();

@@ -56,7 +56,7 @@ class GracefulShutdownTest {
     String cursor = poll(http, port, null).getString("cursor");
     List<CompletableFuture<JsonObject>> held = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
-      held.add(CompletableFuture.supplyAsync(() -> poll(http, port, cursor)));
+      held.add(CompletableFuture.supplyAsync(() -> poll(http, port, cursor), OwnThreads.EACH));
     }
     Thread.sleep(300); // all of them are held
 
@@ -67,7 +67,7 @@ class GracefulShutdownTest {
       } catch (Exception e) {
         return false;
       }
-    });
+    }, OwnThreads.EACH);
     boolean sawDraining = false;
     for (int i = 0; i < 100 && !sawDraining; i++) {
       int status = http.request(new RequestOptions().setHost("127.0.0.1").setPort(port).setURI("/health"))
@@ -77,7 +77,7 @@ class GracefulShutdownTest {
         Thread.sleep(20);
       }
     }
-    assertTrue(sawDraining, "health answers 503 while draining");
+    assertTrue(sawDraining, () -> "health answers 503 while draining; the node said:\n" + server.output());
 
     JsonObject reconnect = ws.next("reconnect");
     assertTrue(reconnect.getLong("afterMs") >= 0);

@@ -55,7 +55,7 @@ class PollPresenceTest extends ServerTestBase {
         cursor = poll(user, channels, cursor, Math.min(LEASE_MS, Math.max(1, until - System.currentTimeMillis()))).getString("cursor");
       }
       return System.currentTimeMillis();
-    });
+    }, OwnThreads.EACH);
   }
 
   /** Polls held on the node now ({@code GET /realtime/stats}). */
@@ -123,8 +123,8 @@ class PollPresenceTest extends ServerTestBase {
   @DisplayName("two polls of one user held at once are one presence connection, and no poll at all leaves none")
   void oneConnectionPerUser() throws Exception {
     String cursor = poll("alice", null, null, 0).getString("cursor");
-    CompletableFuture<JsonObject> first = CompletableFuture.supplyAsync(() -> poll("alice", null, cursor, 1500));
-    CompletableFuture<JsonObject> second = CompletableFuture.supplyAsync(() -> poll("alice", null, cursor, 1500));
+    CompletableFuture<JsonObject> first = CompletableFuture.supplyAsync(() -> poll("alice", null, cursor, 1500), OwnThreads.EACH);
+    CompletableFuture<JsonObject> second = CompletableFuture.supplyAsync(() -> poll("alice", null, cursor, 1500), OwnThreads.EACH);
     for (int i = 0; i < 500 && heldPolls() < 2; i++) {
       Thread.sleep(10);
     }

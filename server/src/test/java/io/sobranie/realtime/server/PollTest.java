@@ -65,7 +65,7 @@ class PollTest extends ServerTestBase {
   @DisplayName("a poll with a cursor is held until an event exists, then answers it")
   void heldUntilAnEvent() throws Exception {
     String cursor = poll("alice", "chat:p", null, 5000).getString("cursor");
-    CompletableFuture<JsonObject> held = CompletableFuture.supplyAsync(() -> poll("alice", "chat:p", cursor, 20_000));
+    CompletableFuture<JsonObject> held = CompletableFuture.supplyAsync(() -> poll("alice", "chat:p", cursor, 20_000), OwnThreads.EACH);
     WsClient bob = connect(token("bob"));
     // publish until the held poll has joined the channel and answered (each message is kept, so none is lost)
     while (!held.isDone()) {
@@ -100,7 +100,7 @@ class PollTest extends ServerTestBase {
           notify("alice", "n", i);
         }
       }
-    });
+    }, OwnThreads.EACH);
     List<Long> messages = new ArrayList<>();
     List<Long> notifications = new ArrayList<>();
     for (int polls = 0; polls < 500 && !sending.isCompletedExceptionally()

@@ -59,7 +59,7 @@ class RecoveryTest extends ServerTestBase {
         first.send(frame("message").put("channel", "chat:seam").put("data", i));
         second.send(frame("message").put("channel", "chat:seam").put("data", i));
       }
-    });
+    }, OwnThreads.EACH);
     WsClient watcher = connect(token("watcher"));
     watcher.subscribe("chat:seam");
     // Subscribe several clients while publishing goes on, each from the seq the watcher has seen.
