@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 /**
  * A few connections leased from the client's pool and kept, each a FIFO pipeline. Commands about
  * one stream (a channel, a user, presence) always take the same lane, so commands a caller sends
- * one after another without waiting reach Redis in that order (but see {@link RedisScript} on a
- * {@code NOSCRIPT} retry), and a read sent after an append sees it. Sending each command through the pool
+ * one after another without waiting reach Redis in that order, and a read sent after an append
+ * sees it. Sending each command through the pool
  * would not keep that order (two commands may take two connections). A lane whose connection
  * ended or failed is replaced on its next use; commands in flight on it fail.
  *
