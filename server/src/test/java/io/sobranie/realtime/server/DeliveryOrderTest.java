@@ -82,6 +82,7 @@ class DeliveryOrderTest extends ServerTestBase {
     publish(envelopes.get(1));
     assertReceivesInOrder(bob, 1, 2);
   }
+
   @Test
   @DisplayName("a count published before a connection opened, arriving late, never comes between the opening count and the offline queue")
   void lateCountWaitsForTheOfflineQueue() {

@@ -33,38 +33,37 @@ final class HttpCalls {
 
   /** A request the server may hold for {@code heldMs} (a long-poll) before its answer is due. */
   static Response request(int port, HttpMethod method, String uri, String bearer, String body, long heldMs) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + uri))
-        .timeout(Duration.ofMillis(ANSWER_MS + heldMs))
-        .method(method.name(), body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    if (bearer != null) {
-      request.header("Authorization", "Bearer " + bearer);
-    }
-    try {
-      HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      Map<String, String> headers = new HashMap<>();
-      response.headers().map().forEach((name, values) -> headers.put(name.toLowerCase(), values.get(0)));
-      return new Response(response.statusCode(), headers, response.body());
-    } catch (HttpTimeoutException e) {
-      throw new AssertionError("no answer within " + (ANSWER_MS + heldMs) + " ms to " + method + " " + uri, e);
-    } catch (IOException e) {
-      throw new AssertionError(method + " " + uri + " failed", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    HttpRequest request = builder(port, uri, bearer, ANSWER_MS + heldMs)
+        .method(method.name(), body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+        .build();
+    HttpResponse<String> response = send(request, HttpResponse.BodyHandlers.ofString(), ANSWER_MS + heldMs);
+    Map<String, String> headers = new HashMap<>();
+    response.headers().map().forEach((name, values) -> headers.put(name.toLowerCase(), values.get(0)));
+    return new Response(response.statusCode(), headers, response.body());
   }
 
   /** A GET whose body is bytes (a download), answered within 10 s. */
   static HttpResponse<byte[]> download(int port, String uri, String bearer) {
+    return send(builder(port, uri, bearer, ANSWER_MS).GET().build(), HttpResponse.BodyHandlers.ofByteArray(), ANSWER_MS);
+  }
+
+  private static HttpRequest.Builder builder(int port, String uri, String bearer, long answerMs) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + uri))
-        .timeout(Duration.ofMillis(ANSWER_MS)).GET();
+        .timeout(Duration.ofMillis(answerMs));
     if (bearer != null) {
       request.header("Authorization", "Bearer " + bearer);
     }
+    return request;
+  }
+
+  private static <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> body, long answerMs) {
+    String what = request.method() + " " + request.uri();
     try {
-      return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+      return CLIENT.send(request, body);
+    } catch (HttpTimeoutException e) {
+      throw new AssertionError("no answer within " + answerMs + " ms to " + what, e);
     } catch (IOException e) {
-      throw new AssertionError("GET " + uri + " failed or got no answer within " + ANSWER_MS + " ms", e);
+      throw new AssertionError(what + " failed", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
