@@ -68,17 +68,26 @@ public class RealtimeException extends RuntimeException {
     }
     if (failure instanceof ReplyException reply) {
       if (reply.failureType() == ReplyFailure.RECIPIENT_FAILURE && reply.getMessage() != null) {
-        String text = reply.getMessage();
-        int space = text.indexOf(' ');
-        String wire = space < 0 ? text : text.substring(0, space);
-        ErrorCode code = ErrorCode.fromWire(wire);
-        if (!code.wire().equals(wire)) {
-          return new RealtimeException(ErrorCode.INTERNAL, "internal error"); // not one of ours: keep its text out
-        }
-        return new RealtimeException(code, space < 0 ? code.wire() : text.substring(space + 1));
+        return fromReplyMessage(reply.getMessage());
       }
-      return new RealtimeException(ErrorCode.UNAVAILABLE, "service temporarily unavailable, try again");
+      return unavailable();
     }
     return new RealtimeException(ErrorCode.INTERNAL, "internal error");
+  }
+
+  /** Reads back {@link #toReplyMessage()}; a text that is not one of ours becomes {@code internal}, its text kept out. */
+  public static RealtimeException fromReplyMessage(String text) {
+    int space = text.indexOf(' ');
+    String wire = space < 0 ? text : text.substring(0, space);
+    ErrorCode code = ErrorCode.fromWire(wire);
+    if (!code.wire().equals(wire)) {
+      return new RealtimeException(ErrorCode.INTERNAL, "internal error");
+    }
+    return new RealtimeException(code, space < 0 ? code.wire() : text.substring(space + 1));
+  }
+
+  /** A service that did not answer (none registered, timed out, unreachable): the client may try again. */
+  public static RealtimeException unavailable() {
+    return new RealtimeException(ErrorCode.UNAVAILABLE, "service temporarily unavailable, try again");
   }
 }

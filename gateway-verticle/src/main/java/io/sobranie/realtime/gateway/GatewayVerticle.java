@@ -128,10 +128,11 @@ public final class GatewayVerticle extends VerticleBase {
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8").end(gateway.metrics().scrape()));
 
     vertx.setPeriodic(Math.max(25, config.heartbeatMs() / 4), id -> heartbeat());
-    return vertx.createHttpServer(serverOptions(config))
+    // This loop's reply address exists before any session can ask the services anything.
+    return gateway.bus().openLane(context).compose(lane -> vertx.createHttpServer(serverOptions(config))
         .connectionHandler(connection -> RequestDeadlines.guard(Channels.of(connection), gateway.limits(),
             config.headerTimeoutMs(), config.bodyIdleTimeoutMs()))
-        .requestHandler(router).listen().onSuccess(s -> server = s);
+        .requestHandler(router).listen().onSuccess(s -> server = s));
   }
 
   private static HttpServerOptions serverOptions(RealtimeConfig config) {
@@ -203,6 +204,6 @@ public final class GatewayVerticle extends VerticleBase {
       farewells.add(session.goAway(ThreadLocalRandom.current().nextLong(window)));
     }
     // Held polls are answered and streams told to reconnect before Vert.x closes their connections.
-    return Future.join(farewells).compose(v -> gateway.bus().drained());
+    return Future.join(farewells).compose(v -> gateway.bus().drained()).compose(v -> gateway.bus().closeLane(context));
   }
 }
