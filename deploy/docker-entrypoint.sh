@@ -4,7 +4,7 @@
 #   (no arguments)          run a node, configured by environment variables (docs/operations.md)
 #   token --user ID [...]   print a JWT signed with JWT_SECRET (the jar's CLI)
 #
-# The java command line is: $JAVA_MODULE_OPTS (Hazelcast's flags, fixed by the Dockerfile),
+# The java command line is: $JAVA_MODULE_OPTS (Hazelcast's and Java 25's flags, fixed by the Dockerfile),
 # then $JAVA_OPTS (yours: heap, GC), then the jar. `exec` makes java PID 1, so SIGTERM from
 # `docker stop` or the kubelet reaches the server's graceful shutdown directly.
 set -eu
