@@ -129,7 +129,7 @@ public final class GatewayVerticle extends VerticleBase {
 
     vertx.setPeriodic(Math.max(25, config.heartbeatMs() / 4), id -> heartbeat());
     // This loop's reply address exists before any session can ask the services anything.
-    return gateway.bus().openLane(context).compose(lane -> vertx.createHttpServer(serverOptions(config))
+    return gateway.bus().openLane(context).compose(opened -> vertx.createHttpServer(serverOptions(config))
         .connectionHandler(connection -> RequestDeadlines.guard(Channels.of(connection), gateway.limits(),
             config.headerTimeoutMs(), config.bodyIdleTimeoutMs()))
         .requestHandler(router).listen().onSuccess(s -> server = s));
